@@ -1,0 +1,90 @@
+/**
+ * The string codes a {@link ChariotsError} carries. Core knows nothing of HTTP: the server maps
+ * each code to a status in one table.
+ */
+export const ErrorCode = {
+  INVALID_GRAPH: 'INVALID_GRAPH',
+  INVALID_INPUT: 'INVALID_INPUT',
+  INVALID_OUTPUT: 'INVALID_OUTPUT',
+  INVALID_VERSION: 'INVALID_VERSION',
+  INVALID_PATH: 'INVALID_PATH',
+  INVALID_JSON: 'INVALID_JSON',
+  INVALID_BODY: 'INVALID_BODY',
+  OUTPUT_MISMATCH: 'OUTPUT_MISMATCH',
+  VERSION_INCOMPATIBLE: 'VERSION_INCOMPATIBLE',
+  PIPELINE_NOT_FOUND: 'PIPELINE_NOT_FOUND',
+  PIPELINE_NOT_LOADED: 'PIPELINE_NOT_LOADED',
+  NOT_FOUND: 'NOT_FOUND',
+  JOB_NOT_FOUND: 'JOB_NOT_FOUND',
+  NO_WORKER_POOL: 'NO_WORKER_POOL',
+  NO_WORKER_ALIVE: 'NO_WORKER_ALIVE',
+  OP_FAILED: 'OP_FAILED',
+  STORE_ERROR: 'STORE_ERROR',
+  SERIALIZATION_ERROR: 'SERIALIZATION_ERROR',
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  TIMEOUT: 'TIMEOUT',
+  INTERNAL: 'INTERNAL',
+} as const
+
+/** One of the {@link ErrorCode} values, or a code of a user's own. */
+export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {})
+
+/** Options of a {@link ChariotsError}. */
+export interface ChariotsErrorOptions {
+  cause?: unknown
+  /** Structured facts about the error (a node name, a path), sent along in JSON bodies. */
+  details?: Record<string, unknown>
+}
+
+/**
+ * The one error class of Chariots: a string `code` callers branch on, and a message that names
+ * the thing that went wrong and how to fix it.
+ *
+ * @example
+ * ```ts
+ * throw new ChariotsError('INVALID_GRAPH', "node 'pca' needs input 'x_raw', which no earlier node produces")
+ * ```
+ */
+export class ChariotsError extends Error {
+  override readonly name: string = 'ChariotsError'
+  readonly code: ErrorCodeName
+  readonly details: Record<string, unknown> | undefined
+
+  constructor(code: ErrorCodeName, message: string, options: ChariotsErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.details = options.details
+  }
+
+  /** The JSON form sent in error bodies: `{ code, message }` plus details when present. */
+  toJSON(): { code: string; message: string; details?: Record<string, unknown> } {
+    return this.details === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, details: this.details }
+  }
+
+  /** Whether `value` is a ChariotsError (also across copies of this package). */
+  static is(value: unknown): value is ChariotsError {
+    return (
+      value instanceof ChariotsError ||
+      (value instanceof Error && typeof (value as { code?: unknown }).code === 'string' && 'toJSON' in value)
+    )
+  }
+}
+
+/**
+ * A pipeline refuses to load a model trained on an outdated version of an upstream model.
+ * Code `VERSION_INCOMPATIBLE` (HTTP 419 in the server).
+ *
+ * @example
+ * ```ts
+ * try { await pipeline.load(store) } catch (e) { if (e instanceof VersionError) retrainDownstream() }
+ * ```
+ */
+export class VersionError extends ChariotsError {
+  override readonly name = 'VersionError'
+  constructor(message: string, options: ChariotsErrorOptions = {}) {
+    super(ErrorCode.VERSION_INCOMPATIBLE, message, options)
+  }
+}

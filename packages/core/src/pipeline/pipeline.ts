@@ -1,0 +1,152 @@
+import type { ZodType } from 'zod'
+import type { PipelineCallback } from '../callbacks/pipeline-callback.js'
+import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
+import { Version } from '../versioning/version.js'
+import type { Node } from './node.js'
+import { nameProblem, ReservedNodes } from './reserved-nodes.js'
+
+/** Options of a {@link Pipeline}. */
+export interface PipelineOptions {
+  callbacks?: PipelineCallback[]
+  /** Run every call of this pipeline in a worker; `false`, `null` and unset mean "not asked". */
+  useWorker?: boolean | null
+  /** Zod schema the pipeline input must match (checked before running). */
+  input?: ZodType
+  /** Zod schema of the pipeline output (checked after running, described in OpenAPI). */
+  output?: ZodType
+}
+
+/**
+ * A DAG of nodes with a name. The graph is checked when it is built; every error names the node.
+ *
+ * @example
+ * ```ts
+ * const isOdd = new Pipeline([
+ *   new Node(new AddOneOp(), { inputNodes: ['__pipeline_input__'], outputNodes: 'added' }),
+ *   new Node(new IsOddOp(), { inputNodes: ['added'], outputNodes: '__pipeline_output__' }),
+ * ], 'is_odd')
+ * await new SequentialRunner().run(isOdd, 4) // false
+ * ```
+ */
+export class Pipeline {
+  readonly isPipeline = true
+  readonly name: string
+  readonly nodes: readonly Node[]
+  readonly callbacks: PipelineCallback[]
+  readonly useWorker: boolean
+  readonly inputSchema: ZodType | undefined
+  readonly outputSchema: ZodType | undefined
+  /** For each node (by index), the indexes of the earlier nodes whose outputs it reads. */
+  readonly dependencies: readonly (readonly number[])[]
+  /** For each node (by index), the indexes of the later nodes that read its outputs. */
+  readonly dependents: readonly (readonly number[])[]
+  /** Whether the last `load` succeeded and every op needing saved state got it. */
+  isLoaded: boolean
+  /** Why the pipeline is not loaded, when it is not. */
+  notLoadedReason: string | null = null
+
+  constructor(nodes: readonly Node[], name: string, options: PipelineOptions = {}) {
+    const problem = nameProblem(name)
+    if (problem) throw new ChariotsError(ErrorCode.INVALID_GRAPH, `pipeline name '${String(name).slice(0, 100)}' is not valid: ${problem}`)
+    this.name = name
+    this.nodes = [...nodes]
+    this.callbacks = options.callbacks ?? []
+    this.useWorker = options.useWorker === true
+    this.inputSchema = options.input
+    this.outputSchema = options.output
+    const { dependencies, dependents } = checkGraph(this.nodes, name)
+    this.dependencies = dependencies
+    this.dependents = dependents
+    this.isLoaded = !this.allNodes().some((n) => n.loadableOp?.requiresSavedState)
+    if (!this.isLoaded) this.notLoadedReason = `pipeline '${name}' has not been loaded from a store yet`
+  }
+
+  /** Every node, nested pipelines' nodes included (depth first). */
+  allNodes(): Node[] {
+    return this.nodes.flatMap((n) => (n.pipeline ? [n, ...n.pipeline.allNodes()] : [n]))
+  }
+
+  /** The node of that name (top level), if any. */
+  node(name: string): Node | undefined {
+    return this.nodes.find((n) => n.name === name)
+  }
+
+  /** Each node's name and current version. */
+  getPipelineVersions(): Map<string, Version> {
+    return new Map(this.nodes.map((n) => [n.name, n.version]))
+  }
+
+  /** The combination of every node's version (what a node wrapping this pipeline reports). */
+  get version(): Version {
+    return this.nodes.reduce<Version>((acc, n) => acc.add(n.version), new Version({ creationTime: 0 }))
+  }
+
+  /** Validates the input against the pipeline's schema (returns the parsed value). */
+  parseInput(input: unknown): unknown {
+    return this.inputSchema ? parseWith(this.inputSchema, input, `pipeline '${this.name}' input`, ErrorCode.INVALID_INPUT) : input
+  }
+
+  /** Validates the output against the pipeline's schema. */
+  parseOutput(output: unknown): unknown {
+    return this.outputSchema
+      ? parseWith(this.outputSchema, output, `pipeline '${this.name}' output`, ErrorCode.INVALID_OUTPUT)
+      : output
+  }
+}
+
+function parseWith(schema: ZodType, value: unknown, what: string, code: string): unknown {
+  const r = schema.safeParse(value)
+  if (r.success) return r.data
+  const issues = r.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }))
+  const text = issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.map((p) => `[${p}]`).join('') : '(root)'}: ${i.message}`)
+    .join('; ')
+  throw new ChariotsError(code, `${what} does not match its schema: ${text}`, { details: { issues } })
+}
+
+function checkGraph(nodes: readonly Node[], pipelineName: string) {
+  const fail = (msg: string): never => {
+    throw new ChariotsError(ErrorCode.INVALID_GRAPH, `pipeline '${pipelineName}': ${msg}`)
+  }
+  const seenNodes = new Set<Node>()
+  const names = new Set<string>()
+  const producer = new Map<string, number>([[ReservedNodes.pipelineInput, -1]])
+  const consumed = new Set<string>()
+  const dependencies: number[][] = []
+  const dependents: number[][] = nodes.map(() => [])
+  nodes.forEach((node, i) => {
+    if (seenNodes.has(node)) fail(`node '${node.name}' is used twice; create a second Node for the second use`)
+    seenNodes.add(node)
+    if (names.has(node.name)) {
+      fail(`two nodes are named '${node.name}'; give one a distinct name with new Node(op, { name: '...' })`)
+    }
+    names.add(node.name)
+    const deps = new Set<number>()
+    for (const input of node.inputNodes) {
+      if (input === ReservedNodes.pipelineOutput) fail(`node '${node.name}' cannot take '${input}' as an input`)
+      const from = producer.get(input)
+      if (from === undefined) {
+        fail(`node '${node.name}' needs input '${input}', which no earlier node produces`)
+      } else if (from >= 0) {
+        deps.add(from)
+      }
+      consumed.add(input)
+    }
+    dependencies.push([...deps])
+    for (const d of deps) dependents[d]!.push(i)
+    for (const out of node.outputNodes) {
+      if (producer.has(out)) {
+        const other = producer.get(out)!
+        fail(`node '${node.name}' outputs '${out}', which ${other < 0 ? 'is the pipeline input' : `node '${nodes[other]!.name}' already produces`}`)
+      }
+      producer.set(out, i)
+    }
+  })
+  for (const [out, i] of producer) {
+    if (i >= 0 && out !== ReservedNodes.pipelineOutput && !consumed.has(out)) {
+      fail(`node '${nodes[i]!.name}' outputs '${out}', which no later node uses and is not '${ReservedNodes.pipelineOutput}'`)
+    }
+  }
+  return { dependencies, dependents }
+}
