@@ -32,6 +32,24 @@ export type { PipelineOptions } from './pipeline/pipeline.js'
 export { ReservedNodes } from './pipeline/reserved-nodes.js'
 export type { ReservedNode } from './pipeline/reserved-nodes.js'
 
+export { DataLoadingNode, DataSavingNode, isSaverAwareOp } from './pipeline/data-nodes.js'
+export type { DataLoadingNodeOptions, DataSavingNodeOptions, SaverAwareOp } from './pipeline/data-nodes.js'
+
+// Persistence
+export { BaseSaver } from './savers/base-saver.js'
+export { FileSaver } from './savers/file-saver.js'
+export type { FileSaverOptions } from './savers/file-saver.js'
+export { safePath } from './savers/safe-path.js'
+export { END_OF_PIPE, OpStore } from './store/op-store.js'
+export type { StoreMetadata } from './store/op-store.js'
+
+// Serializers
+export { BaseSerializer } from './serializers/base-serializer.js'
+export { BinarySerializer } from './serializers/binary-serializer.js'
+export { CSVSerializer } from './serializers/csv-serializer.js'
+export type { CSVRecord } from './serializers/csv-serializer.js'
+export { JSONSerializer } from './serializers/json-serializer.js'
+
 // Runners
 export { BaseRunner } from './runners/base-runner.js'
 export type { RunOptions } from './runners/base-runner.js'

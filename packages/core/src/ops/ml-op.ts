@@ -26,7 +26,7 @@ import { MLMode } from './ml-mode.js'
  */
 export abstract class MLOp<M = unknown> extends LoadableOp {
   /** The sub-version each training moves. */
-  static trainingUpdateVersion: VersionType = VersionType.MINOR
+  static trainingUpdateVersion: VersionType = VersionType.MAJOR
   readonly mode: MLMode
   /** Seconds since the epoch of the last `fit` (here or in the process that saved the state). */
   lastTrainingTime: number | null = null
@@ -90,17 +90,31 @@ export abstract class MLOp<M = unknown> extends LoadableOp {
   }
 
   override get opVersion(): Version {
+    const t = this.lastTrainingTime
+    if (t === null) return super.opVersion
+    if (this.cachedOpVersion?.at !== t) this.cachedOpVersion = { at: t, version: this.versionTrainedAt(t) }
+    return this.cachedOpVersion.version
+  }
+
+  /**
+   * The class version with the training at `time` hashed into the `trainingUpdateVersion`
+   * sub-version; its creation time is the training time, so a saved version tells when it was trained.
+   */
+  private versionTrainedAt(time: number): Version {
     const base = super.opVersion
-    if (this.lastTrainingTime === null) return base
-    if (this.cachedOpVersion?.at !== this.lastTrainingTime) {
-      const ctor = this.constructor as typeof MLOp
-      const training = new Version({
-        [ctor.trainingUpdateVersion]: sha1Hex(canonicalJson(this.lastTrainingTime)),
-        creationTime: this.lastTrainingTime,
-      })
-      this.cachedOpVersion = { at: this.lastTrainingTime, version: base.add(training) }
-    }
-    return this.cachedOpVersion!.version
+    const type = (this.constructor as typeof MLOp).trainingUpdateVersion
+    return new Version({
+      major: base.major,
+      minor: base.minor,
+      patch: base.patch,
+      [type]: sha1Hex(`${base[type]}:trained@${canonicalJson(time)}`),
+      creationTime: time,
+    })
+  }
+
+  /** A saved version is this code's when retraining the class version at its creation time gives it. */
+  override matchesCodeVersion(saved: Version): boolean {
+    return this.versionTrainedAt(saved.creationTime).major === saved.major || super.matchesCodeVersion(saved)
   }
 
   override get allowVersionChange(): boolean {

@@ -1,5 +1,8 @@
 import type { ZodType } from 'zod'
 import type { PipelineCallback } from '../callbacks/pipeline-callback.js'
+import { loadPipeline, preparePipeline, savePipeline } from '../persistence/pipeline-persistence.js'
+import type { BaseSaver } from '../savers/base-saver.js'
+import type { OpStore } from '../store/op-store.js'
 import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
 import { Version } from '../versioning/version.js'
 import type { Node } from './node.js'
@@ -79,6 +82,24 @@ export class Pipeline {
   /** The combination of every node's version (what a node wrapping this pipeline reports). */
   get version(): Version {
     return this.nodes.reduce<Version>((acc, n) => acc.add(n.version), new Version({ creationTime: 0 }))
+  }
+
+  /**
+   * Loads each loadable op's latest compatible saved state from the store; throws `VersionError`
+   * when a predictor was saved against an upstream version that is no longer current.
+   */
+  load(store: OpStore): Promise<void> {
+    return loadPipeline(this, store)
+  }
+
+  /** Saves each loadable op's state and the links between node versions, then the metadata. */
+  save(store: OpStore): Promise<void> {
+    return savePipeline(this, store)
+  }
+
+  /** Gives the data nodes the saver they read and write through. */
+  prepare(saver: BaseSaver): Promise<void> {
+    return preparePipeline(this, saver)
   }
 
   /** Validates the input against the pipeline's schema (returns the parsed value). */
