@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine for Chariots development: pnpm, redis-server (for the worker tests),
 # the workspace's dependencies from the lockfile, and a build of every package.
+# --no-redis skips redis-server (the example app runs without it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PNPM_VERSION=10.34.9
@@ -11,7 +12,9 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$PNPM_VERSION"
   npm i -g "pnpm@$PNPM_VERSION" >/dev/null
 fi
 
-if [ "${CHARIOTS_SKIP_REDIS:-}" != "1" ] && ! command -v redis-server >/dev/null 2>&1; then
+want_redis=1
+[ "${1:-}" = "--no-redis" ] && want_redis=0
+if [ "$want_redis" = "1" ] && ! command -v redis-server >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: installing redis-server (Debian)"
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
