@@ -140,7 +140,7 @@ describe.each(runners)('$name', ({ Runner }) => {
   it('runs a nested pipeline as a node, with the same runner', async () => {
     const seen: string[] = []
     class SpyRunner extends Runner {
-      override run(pipeline: Pipeline, input?: unknown) {
+      run(pipeline: Pipeline, input?: unknown) {
         seen.push(pipeline.name)
         return super.run(pipeline, input)
       }
@@ -223,24 +223,27 @@ describe.each(runners)('$name', ({ Runner }) => {
     ['a non-array', 42, 'a number'],
     ['an array too short', [1], 'an array of 1'],
     ['an array too long', [1, 2, 3], 'an array of 3'],
-  ])('fails with OUTPUT_MISMATCH naming node, got and expected when a split gets %s', async (_, value, got) => {
-    const sink = new RecordingOp()
-    const p = new Pipeline(
-      [
-        new Node(new ConstantOp(value), { inputNodes: [IN], outputNodes: ['a', 'b'], name: 'splitter' }),
-        new Node(sink, { inputNodes: ['a', 'b'], outputNodes: OUT }),
-      ],
-      'bad_split',
-    )
-    const err = await rejection(runner.run(p))
-    expect(err).toBeInstanceOf(ChariotsError)
-    expect((err as ChariotsError).code).toBe('OUTPUT_MISMATCH')
-    const msg = (err as ChariotsError).message
-    expect(msg).toContain("node 'splitter'")
-    expect(msg).toContain(got)
-    expect(msg).toContain('2 outputs')
-    expect(sink.calls).toEqual([])
-  })
+  ])(
+    'fails with OUTPUT_MISMATCH naming node, got and expected when a split gets %s',
+    async (_, value, got) => {
+      const sink = new RecordingOp()
+      const p = new Pipeline(
+        [
+          new Node(new ConstantOp(value), { inputNodes: [IN], outputNodes: ['a', 'b'], name: 'splitter' }),
+          new Node(sink, { inputNodes: ['a', 'b'], outputNodes: OUT }),
+        ],
+        'bad_split',
+      )
+      const err = await rejection(runner.run(p))
+      expect(err).toBeInstanceOf(ChariotsError)
+      expect((err as ChariotsError).code).toBe('OUTPUT_MISMATCH')
+      const msg = (err as ChariotsError).message
+      expect(msg).toContain("node 'splitter'")
+      expect(msg).toContain(got)
+      expect(msg).toContain('2 outputs')
+      expect(sink.calls).toEqual([])
+    },
+  )
 
   it('runs async ops, awaiting each result', async () => {
     const p = new Pipeline(

@@ -34,29 +34,28 @@ describe('class versions', () => {
     expect(new OnceOp().opVersion).toBe(OnceOp.version)
   })
 
-  it.each([
-    VersionType.MAJOR,
-    VersionType.MINOR,
-    VersionType.PATCH,
-  ])('a %s field change moves only its own digest, and the newer version is greater', (type) => {
-    class OldOp extends BaseOp {
-      static threshold = versioned(0.5, type)
-      static other = versioned('same', type === VersionType.MAJOR ? VersionType.MINOR : VersionType.MAJOR)
-      execute() {}
-    }
-    class NewOp extends BaseOp {
-      static threshold = versioned(0.6, type)
-      static other = versioned('same', type === VersionType.MAJOR ? VersionType.MINOR : VersionType.MAJOR)
-      execute() {}
-    }
-    const older = OldOp.version
-    const newer = NewOp.version
-    expect(moved(older, newer)).toEqual([type])
-    expect(newer[type]).not.toBe(EMPTY_HASH)
-    expect(newer.greaterThan(older)).toBe(true)
-    expect(older.lessThan(newer)).toBe(true)
-    expect(newer.compare(older)).toBeGreaterThan(0)
-  })
+  it.each([VersionType.MAJOR, VersionType.MINOR, VersionType.PATCH])(
+    'a %s field change moves only its own digest, and the newer version is greater',
+    (type) => {
+      class OldOp extends BaseOp {
+        static threshold = versioned(0.5, type)
+        static other = versioned('same', type === VersionType.MAJOR ? VersionType.MINOR : VersionType.MAJOR)
+        execute() {}
+      }
+      class NewOp extends BaseOp {
+        static threshold = versioned(0.6, type)
+        static other = versioned('same', type === VersionType.MAJOR ? VersionType.MINOR : VersionType.MAJOR)
+        execute() {}
+      }
+      const older = OldOp.version
+      const newer = NewOp.version
+      expect(moved(older, newer)).toEqual([type])
+      expect(newer[type]).not.toBe(EMPTY_HASH)
+      expect(newer.greaterThan(older)).toBe(true)
+      expect(older.lessThan(newer)).toBe(true)
+      expect(newer.compare(older)).toBeGreaterThan(0)
+    },
+  )
 
   it('the same fields give the same digests in two classes (names and declaration order aside)', () => {
     class One extends BaseOp {
