@@ -1,1 +1,5 @@
-export {}
+// Importing this package sets TF.js's PROD flag, which silences its console output (see quiet-tfjs.ts).
+
+// Model IO: layers models to and from bytes, in memory
+export type { SerializeLayersModelOptions } from './model-io.js'
+export { loadLayersModel, serializeLayersModel } from './model-io.js'

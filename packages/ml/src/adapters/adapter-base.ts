@@ -29,7 +29,12 @@ export interface AdapterConstructor<A> {
  */
 // No `implements ModelAdapter` here: a generic `Y` is not provably `number[]`. Each concrete class is
 // checked against ModelAdapterClass in model-adapters.ts instead.
-export abstract class AdapterBase<P extends object, L, R extends number[] | number[][] = number[], Y = number[]> {
+export abstract class AdapterBase<
+  P extends object,
+  L,
+  R extends number[] | number[][] = number[],
+  Y = number[],
+> {
   /** The parameters the adapter was built with. */
   readonly params: P
   #trained: Trained<L> | undefined
@@ -77,7 +82,10 @@ export abstract class AdapterBase<P extends object, L, R extends number[] | numb
   protected abstract load(json: unknown): L
 
   /** Rebuilds a trained adapter of class `Ctor` from its {@link AdapterJSON}. */
-  protected static restore<A extends AdapterBase<any, any, any, any>>(Ctor: AdapterConstructor<A>, json: unknown): A {
+  protected static restore<A extends AdapterBase<any, any, any, any>>(
+    Ctor: AdapterConstructor<A>,
+    json: unknown,
+  ): A {
     const where = `${Ctor.name}.fromJSON`
     const expected = `the JSON of a fitted ${Ctor.name} ({ kind: '${Ctor.kind}', params, nFeatures, model })`
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
@@ -85,7 +93,12 @@ export abstract class AdapterBase<P extends object, L, R extends number[] | numb
     }
     const { kind, params, nFeatures, model } = json as Partial<AdapterJSON>
     if (kind !== Ctor.kind) throw new ShapeError(where, expected, `kind ${JSON.stringify(kind)}`)
-    if (typeof params !== 'object' || params === null || !Number.isInteger(nFeatures) || model === undefined) {
+    if (
+      typeof params !== 'object' ||
+      params === null ||
+      !Number.isInteger(nFeatures) ||
+      model === undefined
+    ) {
       throw new ShapeError(where, expected, 'an object without params, nFeatures or model')
     }
     const adapter = new Ctor(params)
@@ -104,7 +117,9 @@ export abstract class AdapterBase<P extends object, L, R extends number[] | numb
   #require(method: string): Trained<L> {
     if (this.#trained) return this.#trained
     const name = this.constructor.name
-    throw new Error(`${name}.${method}: ${name} is not fitted; call fit first, or load a fitted one with ${name}.fromJSON(json)`)
+    throw new Error(
+      `${name}.${method}: ${name} is not fitted; call fit first, or load a fitted one with ${name}.fromJSON(json)`,
+    )
   }
 }
 

@@ -16,7 +16,9 @@ function isNumber(value: unknown): value is number {
 function checkRow(where: string, row: unknown, index: number, width: number | undefined): number[] {
   const expected = width === undefined ? 'rows of numbers' : `rows of ${width} numbers`
   if (!Array.isArray(row)) throw new ShapeError(where, expected, `${describe(row)} at index ${index}`)
-  if (row.length === 0) throw new ShapeError(where, 'rows of at least 1 number', `an empty row at index ${index}`)
+  if (row.length === 0) {
+    throw new ShapeError(where, 'rows of at least 1 number', `an empty row at index ${index}`)
+  }
   if (width !== undefined && row.length !== width) {
     throw new ShapeError(where, expected, `a row of ${row.length} at index ${index}`)
   }
@@ -33,7 +35,8 @@ function checkRow(where: string, row: unknown, index: number, width: number | un
  */
 export function checkMatrix(where: string, X: unknown, width?: number): number {
   if (!Array.isArray(X) || X.length === 0) {
-    const expected = width === undefined ? 'a non-empty array of rows' : `a non-empty array of rows of ${width}`
+    const expected =
+      width === undefined ? 'a non-empty array of rows' : `a non-empty array of rows of ${width}`
     throw new ShapeError(where, expected, Array.isArray(X) ? 'an empty array' : describe(X))
   }
   const first = checkRow(where, X[0], 0, width)

@@ -45,7 +45,9 @@ export class KMeans extends AdapterBase<KMeansParams, KMeansModelJSON> {
   protected train(X: number[][]): KMeansModelJSON {
     const { k, seed = 42, ...options } = this.params
     if (!Number.isInteger(k) || k < 1 || k > X.length) {
-      throw new RangeError(`KMeans needs params.k, a whole number from 1 to the ${X.length} rows of X, got ${k}`)
+      throw new RangeError(
+        `KMeans needs params.k, a whole number from 1 to the ${X.length} rows of X, got ${k}`,
+      )
     }
     return { centroids: kmeans(X, k, { ...options, seed }).centroids }
   }
@@ -68,7 +70,9 @@ export class KMeans extends AdapterBase<KMeansParams, KMeansModelJSON> {
 
   protected load(json: unknown): KMeansModelJSON {
     const { centroids } = json as KMeansModelJSON
-    if (!Array.isArray(centroids) || centroids.length === 0) throw new TypeError('model.centroids is not a list')
+    if (!Array.isArray(centroids) || centroids.length === 0) {
+      throw new TypeError('model.centroids is not a list of rows')
+    }
     return { centroids }
   }
 }

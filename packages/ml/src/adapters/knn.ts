@@ -14,7 +14,8 @@ interface MLModel {
   predict(X: number[][]): number[]
   toJSON(): unknown
 }
-const Lib: { new (X: number[][], y: number[], options: KNNParams): MLModel; load(json: unknown): MLModel } = MLKNN
+const Lib: { new (X: number[][], y: number[], options: KNNParams): MLModel; load(json: unknown): MLModel } =
+  MLKNN
 
 /**
  * k-nearest-neighbours classifier (ml-knn, euclidean distance); `y` holds class indices 0..n-1 and

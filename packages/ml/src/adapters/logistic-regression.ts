@@ -17,7 +17,8 @@ interface MLModel {
   predict(X: Matrix): number[]
   toJSON(): unknown
 }
-const Lib: { new (options: LogisticRegressionParams): MLModel; load(json: unknown): MLModel } = MLLogisticRegression
+const Lib: { new (options: LogisticRegressionParams): MLModel; load(json: unknown): MLModel } =
+  MLLogisticRegression
 
 /**
  * One-vs-all logistic regression (ml-logistic-regression, no intercept term); `y` holds class indices

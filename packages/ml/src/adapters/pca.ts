@@ -22,7 +22,7 @@ export interface PCAParams {
  * const { X } = loadIris()
  * const pca = new PCA({ nComponents: 2 })
  * pca.fit(X)
- * pca.predict(X.slice(0, 1)) // [[-2.68…, 0.31…]]
+ * pca.predict(X.slice(0, 1)) // [[-2.684…, -0.319…]]
  * ```
  */
 export class PCA extends AdapterBase<PCAParams, MLPCA, number[][]> {
@@ -41,8 +41,15 @@ export class PCA extends AdapterBase<PCAParams, MLPCA, number[][]> {
   protected train(X: number[][]): MLPCA {
     const { nComponents, center = true, scale = false } = this.params
     const width = X[0]!.length
-    if (nComponents !== undefined && !(Number.isInteger(nComponents) && nComponents >= 1 && nComponents <= width)) {
-      throw new ShapeError('PCA.fit', `rows of at least nComponents = ${nComponents} numbers`, `rows of ${width}`)
+    if (
+      nComponents !== undefined &&
+      !(Number.isInteger(nComponents) && nComponents >= 1 && nComponents <= width)
+    ) {
+      throw new ShapeError(
+        'PCA.fit',
+        `rows of at least nComponents = ${nComponents} numbers`,
+        `rows of ${width}`,
+      )
     }
     // ml-pca trains in its constructor.
     return new MLPCA(X, { center, scale })

@@ -14,7 +14,10 @@ export interface RandomForestParams {
   seed?: number
   /** Bootstrap the training rows per tree (default false). */
   useSampleBagging?: boolean
-  /** Skip the out-of-bag predictions (default false). */
+  /**
+   * Skip the out-of-bag predictions (default true here, unlike ml-random-forest: its OOB pass throws
+   * "input must not be empty" when a row lands in every tree's sample, as with few trees).
+   */
   noOOB?: boolean
   /** Options of each ml-cart tree, e.g. `{ maxDepth: 5, minNumSamples: 3 }`. */
   treeOptions?: Record<string, unknown>
@@ -48,7 +51,7 @@ export class RandomForestClassifier extends AdapterBase<RandomForestParams, MLRa
 
   protected train(X: number[][], y: number[] | undefined): MLRandomForestClassifier {
     const labels = checkLabels('RandomForestClassifier.fit', y, X.length)
-    const model = new MLRandomForestClassifier({ ...this.params })
+    const model = new MLRandomForestClassifier({ noOOB: true, ...this.params })
     model.train(X, labels)
     return model
   }

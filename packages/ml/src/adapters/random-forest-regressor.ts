@@ -19,7 +19,7 @@ export interface RandomForestRegressorParams extends RandomForestParams {
  * const X = Array.from({ length: 20 }, (_, i) => [i])
  * const forest = new RandomForestRegressor({ nEstimators: 10 })
  * forest.fit(X, X.map(([x]) => 2 * x! + 1))
- * forest.predict([[3]]) // [≈7]
+ * forest.predict([[3]]) // [7.8], near 2 · 3 + 1
  * ```
  */
 export class RandomForestRegressor extends AdapterBase<RandomForestRegressorParams, RandomForestRegression> {
@@ -37,7 +37,7 @@ export class RandomForestRegressor extends AdapterBase<RandomForestRegressorPara
 
   protected train(X: number[][], y: number[] | undefined): RandomForestRegression {
     const targets = checkTargets('RandomForestRegressor.fit', y, X.length)
-    const model = new RandomForestRegression({ ...this.params })
+    const model = new RandomForestRegression({ noOOB: true, ...this.params })
     model.train(X, targets)
     return model
   }

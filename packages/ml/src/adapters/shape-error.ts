@@ -38,6 +38,12 @@ export class ShapeError extends Error {
 
   /** A plain object for JSON bodies and logs. */
   toJSON(): { name: string; code: 'INVALID_INPUT'; message: string; expected: string; actual: string } {
-    return { name: this.name, code: this.code, message: this.message, expected: this.expected, actual: this.actual }
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      expected: this.expected,
+      actual: this.actual,
+    }
   }
 }
