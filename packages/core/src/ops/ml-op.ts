@@ -143,6 +143,13 @@ export abstract class MLOp<M = unknown> extends LoadableOp {
     try {
       if (headerLength < 0 || 4 + headerLength > buf.length) throw new Error('truncated header')
       header = JSON.parse(buf.subarray(4, 4 + headerLength).toString('utf8'))
+      if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+        throw new Error('the header is not an object')
+      }
+      const t = header.lastTrainingTime ?? null
+      if (t !== null && !(typeof t === 'number' && Number.isFinite(t))) {
+        throw new Error('lastTrainingTime is not a number')
+      }
     } catch (cause) {
       throw new ChariotsError(
         ErrorCode.SERIALIZATION_ERROR,

@@ -85,11 +85,14 @@ export class FileSaver extends BaseSaver {
   }
 
   async exists(path: string): Promise<boolean> {
+    const file = this.resolve(path)
     try {
-      return (await stat(this.resolve(path))).isFile()
+      return (await stat(file)).isFile()
     } catch (cause) {
-      if (cause instanceof ChariotsError) throw cause
-      return false
+      const code = (cause as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false
+      // Any other failure (EACCES, EIO) must not read as "missing": a save would then overwrite it.
+      throw storeError(`could not check '${path}' under store root '${this.root}'`, cause)
     }
   }
 
@@ -116,13 +119,19 @@ export class FileSaver extends BaseSaver {
       throw storeError(`could not create the lock folder under store root '${this.root}'`, cause)
     }
     for (let attempt = 0; ; attempt++) {
+      // Write the lock's content to a private file, then link it into place: the lock file never
+      // exists empty, even when the process dies between creating and writing it.
+      const tmp = `${file}.new-${info.nonce}`
       try {
-        await writeFile(file, body, { flag: 'wx' })
+        await writeFile(tmp, body)
+        await link(tmp, file)
         return info
       } catch (cause) {
         if ((cause as NodeJS.ErrnoException).code !== 'EEXIST') {
           throw storeError(`could not take the lock '${file}'`, cause)
         }
+      } finally {
+        await unlink(tmp).catch(() => undefined)
       }
       await this.breakIfStale(file)
       if (Date.now() > deadline) {

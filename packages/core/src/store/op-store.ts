@@ -23,7 +23,9 @@ export type StoreMetadata = Record<string, Record<string, string[]>>
  */
 export class OpStore {
   readonly saver: BaseSaver
-  private links = new Map<string, Map<string, Set<string>>>()
+  private links: Links = new Map()
+  /** Links registered since the last save started: a reload or a save in flight must not drop them. */
+  private unsaved: Links = new Map()
 
   constructor(saver: BaseSaver) {
     this.saver = saver
@@ -31,17 +33,27 @@ export class OpStore {
 
   /** Reads the metadata again (what other processes saved since). */
   async reload(): Promise<void> {
-    this.links = toLinks(await this.readMetadata())
+    const links = toLinks(await this.readMetadata())
+    mergeLinks(links, this.unsaved)
+    this.links = links
   }
 
   /** Merges this store's links into the metadata on disk, atomically and under the lock. */
   async save(): Promise<void> {
     await this.saver.withLock('meta', async () => {
       const onDisk = toLinks(await this.readMetadata())
-      for (const [down, ups] of this.links) {
-        for (const [up, versions] of ups) for (const v of versions) addLink(onDisk, down, up, v)
+      const saving = this.unsaved
+      this.unsaved = new Map()
+      mergeLinks(onDisk, this.links)
+      mergeLinks(onDisk, saving)
+      try {
+        await this.saver.save(Buffer.from(JSON.stringify(toMetadata(onDisk), null, 1)), META_PATH)
+      } catch (err) {
+        mergeLinks(this.unsaved, saving)
+        throw err
       }
-      await this.saver.save(Buffer.from(JSON.stringify(toMetadata(onDisk), null, 1)), META_PATH)
+      // Links registered while the file was being written are kept for the next save.
+      mergeLinks(onDisk, this.unsaved)
       this.links = onDisk
     })
   }
@@ -49,6 +61,7 @@ export class OpStore {
   /** Records that `upstream` at `version` is valid input for `downstream` (saved by `save`). */
   registerValidLink(downstream: string, upstream: string, version: Version): void {
     addLink(this.links, downstream, upstream, version.toString())
+    addLink(this.unsaved, downstream, upstream, version.toString())
   }
 
   /** The versions of `upstream` that `downstream` was validated with. */
@@ -101,7 +114,16 @@ function opBytesPath(opName: string, version: Version): string {
   return `/models/${opName}/${version.toString()}`
 }
 
-function addLink(links: Map<string, Map<string, Set<string>>>, down: string, up: string, version: string): void {
+/** downstream op name → upstream op name → version strings. */
+type Links = Map<string, Map<string, Set<string>>>
+
+function mergeLinks(into: Links, from: Links): void {
+  for (const [down, ups] of from) {
+    for (const [up, versions] of ups) for (const v of versions) addLink(into, down, up, v)
+  }
+}
+
+function addLink(links: Links, down: string, up: string, version: string): void {
   let ups = links.get(down)
   if (!ups) links.set(down, (ups = new Map()))
   let versions = ups.get(up)
@@ -109,8 +131,8 @@ function addLink(links: Map<string, Map<string, Set<string>>>, down: string, up:
   versions.add(version)
 }
 
-function toLinks(meta: StoreMetadata): Map<string, Map<string, Set<string>>> {
-  const links = new Map<string, Map<string, Set<string>>>()
+function toLinks(meta: StoreMetadata): Links {
+  const links: Links = new Map()
   for (const [down, ups] of Object.entries(meta)) {
     if (typeof ups !== 'object' || ups === null) continue
     for (const [up, versions] of Object.entries(ups)) {
@@ -121,7 +143,7 @@ function toLinks(meta: StoreMetadata): Map<string, Map<string, Set<string>>> {
   return links
 }
 
-function toMetadata(links: Map<string, Map<string, Set<string>>>): StoreMetadata {
+function toMetadata(links: Links): StoreMetadata {
   const meta: StoreMetadata = Object.create(null)
   for (const [down, ups] of links) {
     const entry: Record<string, string[]> = Object.create(null)
