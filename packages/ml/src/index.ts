@@ -25,3 +25,7 @@ export { ShapeError } from './adapters/shape-error.js'
 // Data sets
 export type { IrisData } from './data/iris.js'
 export { loadIris } from './data/iris.js'
+// ML ops: MLOp subclasses whose model is one of the adapters above
+export { ModelOp } from './ops/model-op.js'
+export { SupervisedOp } from './ops/supervised-op.js'
+export { UnsupervisedOp } from './ops/unsupervised-op.js'

@@ -3,3 +3,7 @@
 // Model IO: layers models to and from bytes, in memory
 export type { SerializeLayersModelOptions } from './model-io.js'
 export { loadLayersModel, serializeLayersModel } from './model-io.js'
+
+// Ops
+export type { TFJSFitParams } from './tfjs-op.js'
+export { TFJSOp } from './tfjs-op.js'

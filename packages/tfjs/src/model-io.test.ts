@@ -61,6 +61,15 @@ describe('serializeLayersModel / loadLayersModel', () => {
     }
   })
 
+  it('loads from a Node Buffer that is a view into a larger buffer (as savers and envelopes return)', async () => {
+    const model = await trainAddOne()
+    const bytes = await serializeLayersModel(model)
+    const envelope = Buffer.concat([Buffer.from('prefix'), bytes, Buffer.from('suffix')])
+    const view = envelope.subarray(6, 6 + bytes.byteLength)
+    expect(view.byteOffset).toBeGreaterThan(0)
+    expect(predictOne(await loadLayersModel(view), 5)).toBe(predictOne(model, 5))
+  })
+
   it('keeps the optimizer, so a loaded model trains on exactly as the original would', async () => {
     const original = await trainAddOne()
     const loaded = await loadLayersModel(await serializeLayersModel(original))

@@ -101,6 +101,9 @@ function splitBytes(bytes: Uint8Array): { header: Header; weights: ArrayBuffer }
   if (typeof header.modelTopology !== 'object' || header.weightByteLength !== rest) {
     fail(`header declares ${header.weightByteLength} weight bytes, ${rest} follow`)
   }
-  // slice() copies into a fresh ArrayBuffer: TF.js reads weights from offset 0 of the buffer.
-  return { header, weights: bytes.slice(4 + length).buffer }
+  // Copy into a fresh ArrayBuffer: TF.js reads weights from offset 0 of the buffer. Not `bytes.slice()`:
+  // on a Node Buffer (what savers return) slice shares memory, and `.buffer` is the whole pool.
+  const weights = new Uint8Array(rest)
+  weights.set(bytes.subarray(4 + length))
+  return { header, weights: weights.buffer }
 }

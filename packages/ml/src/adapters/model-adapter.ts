@@ -12,6 +12,8 @@
 export interface ModelAdapter {
   /** Registry key, e.g. `'pca'`; also the `kind` of the JSON form. */
   readonly kind: string
+  /** Whether it holds a trained model (from `fit` or `fromJSON`); the ops check it before predicting or saving. */
+  readonly isFitted: boolean
   /** Trains from scratch, replacing any earlier model. */
   fit(X: number[][], y?: number[]): void
   /** Plain JSON arrays: transformed rows for PCA, labels for classifiers, values for regressors. */

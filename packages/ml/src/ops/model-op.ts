@@ -12,7 +12,24 @@ import { ShapeError } from '../adapters/shape-error.js'
 /**
  * The shared base of {@link SupervisedOp} and {@link UnsupervisedOp}: an {@link MLOp} whose model
  * is one of this package's adapters, named by the versioned static `modelClass` and built with the
- * versioned static `modelParameters`. The saved form is the adapter's JSON.
+ * versioned static `modelParameters`. The saved form is the adapter's JSON (`AdapterJSON`).
+ *
+ * Errors: input of the wrong shape is a `ChariotsError` `INVALID_INPUT` naming the op and both shapes;
+ * predicting or saving with no trained model is a `ChariotsError` naming the op and the fix.
+ *
+ * @example
+ * ```ts
+ * import { MLMode, VersionType, VersionedFieldDict, versioned } from '@chariots/core'
+ * import { KMeans, UnsupervisedOp } from '@chariots/ml'
+ *
+ * class ClusterOp extends UnsupervisedOp {
+ *   static override opName = 'cluster'
+ *   static override modelClass = versioned(KMeans, VersionType.MAJOR)
+ *   static override modelParameters = new VersionedFieldDict(VersionType.MAJOR, { k: 2 })
+ * }
+ * const op = new ClusterOp(MLMode.FIT_PREDICT)
+ * await op.execute([[0], [1], [10], [11]]) // e.g. [0, 0, 1, 1]
+ * ```
  */
 export abstract class ModelOp extends MLOp<ModelAdapter> {
   /** The adapter class, e.g. `versioned(PCA, VersionType.MAJOR)`. */
@@ -39,12 +56,33 @@ export abstract class ModelOp extends MLOp<ModelAdapter> {
   }
 
   serializeModel(model: ModelAdapter): Uint8Array {
+    if (!model.isFitted) {
+      throw new ChariotsError(
+        ErrorCode.SERIALIZATION_ERROR,
+        `op '${this.name}' has no trained model to save; run the pipeline that fits it (MLMode.FIT or FIT_PREDICT) before saving`,
+      )
+    }
     return Buffer.from(JSON.stringify(model.toJSON()), 'utf8')
   }
 
+  // A bad file surfaces as the adapter's ShapeError; core wraps it in SERIALIZATION_ERROR naming the node.
   loadModel(bytes: Uint8Array): ModelAdapter {
-    const json = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'))
-    return this.guard(() => this.adapterClass.fromJSON(json))
+    const json: unknown = JSON.parse(
+      Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
+    )
+    return this.adapterClass.fromJSON(json)
+  }
+
+  /** Predicts with the trained model: plain JSON arrays, or a ChariotsError naming the op. */
+  protected predictWithModel(X: number[][]): number[] | number[][] {
+    const model = this.model
+    if (!model.isFitted) {
+      throw new ChariotsError(
+        ErrorCode.PIPELINE_NOT_LOADED,
+        `op '${this.name}' has no trained model to predict with; run and save its training pipeline, then load this pipeline from the store`,
+      )
+    }
+    return this.guard(() => model.predict(X))
   }
 
   /** Runs an adapter call, turning a shape problem into a ChariotsError naming this op. */

@@ -20,6 +20,6 @@ export abstract class UnsupervisedOp extends ModelOp {
   }
 
   predict(X: number[][]): number[] | number[][] {
-    return this.guard(() => this.model.predict(X))
+    return this.predictWithModel(X)
   }
 }
