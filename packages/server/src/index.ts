@@ -1,1 +1,10 @@
-export {}
+// The app and its options
+export type { AuthOptions } from './app/bearer-auth.js'
+export { Chariots } from './app/chariots.js'
+export type { ChariotsOptions, CorsOptions } from './app/chariots-options.js'
+export { buildOpenApi } from './app/openapi.js'
+// What a call answers (the Client itself is at '@chariots/server/client', free of Hono)
+export type { PipelineResponse } from './client/pipeline-response.js'
+// Errors: the JSON body and the one table from code to status
+export type { ErrorBody } from './errors/error-handler.js'
+export { STATUS_FOR_CODE, statusForCode } from './errors/status-for-code.js'

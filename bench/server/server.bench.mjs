@@ -1,0 +1,158 @@
+// Chariots (is_odd) against a bare Hono app answering the same JSON, side by side in one run:
+// each server in its own child process on 127.0.0.1, autocannon with 32 connections, a 1 s warm-up
+// then ~5 s measured, alternating twice. Prints req/s, p50, p99 and the ratio to bare Hono;
+// with --json a final line {"bench":"server", ...}.
+//   node bench/server/server.bench.mjs [--json] [--duration 5] [--rounds 2]
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { dirname, join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import autocannon from 'autocannon'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '32' },
+  },
+})
+const DURATION = Number(values.duration)
+const ROUNDS = Number(values.rounds)
+const CONNECTIONS = Number(values.connections)
+const TARGET_RATIO = 0.6
+
+const request = {
+  method: 'POST',
+  path: '/pipelines/is_odd/main',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify({ pipeline_input: 4, use_worker: false }),
+}
+
+/** What is measured; `base` is what the ratio divides by. */
+const TARGETS = [
+  { name: 'bare hono', script: 'bare-hono.mjs', request, base: true },
+  { name: 'chariots is_odd', script: 'chariots-app.mjs', request },
+  // --- iris: the prediction pipeline of @chariots/testing (PCA + logistic regression on one row),
+  // --- trained and saved by chariots-app.mjs before it listens.
+  {
+    name: 'chariots iris predict',
+    script: 'chariots-app.mjs',
+    request: {
+      ...request,
+      path: '/pipelines/pred_iris/main',
+      body: JSON.stringify({ pipeline_input: [[1, 2, 3, 4]], use_worker: false }),
+    },
+  },
+]
+
+/** Starts a server script in a child process; resolves once it prints its port. */
+async function start(script) {
+  const child = spawn(process.execPath, [join(here, script)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const lines = createInterface({ input: child.stdout })
+  const exit = once(child, 'exit').then(([code]) => {
+    throw new Error(`${script} exited with ${code} before listening`)
+  })
+  const port = Promise.race([
+    (async () => {
+      for await (const line of lines) if (line.startsWith('{')) return JSON.parse(line).port
+      throw new Error(`${script} closed its output before listening`)
+    })(),
+    exit,
+  ])
+  return { pid: child.pid, child, port: await port }
+}
+
+async function stop(server) {
+  const exited = once(server.child, 'exit')
+  process.kill(server.pid, 'SIGTERM')
+  const timer = setTimeout(() => process.kill(server.pid, 'SIGKILL'), 5000)
+  await exited
+  clearTimeout(timer)
+}
+
+function cannon(port, req, duration) {
+  return autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration,
+    requests: [req],
+  })
+}
+
+async function measure(target) {
+  const server = await start(target.script)
+  try {
+    const check = await fetch(`http://127.0.0.1:${server.port}${target.request.path}`, target.request)
+    if (check.status !== 200)
+      throw new Error(`${target.name} answered ${check.status}: ${await check.text()}`)
+    await cannon(server.port, target.request, 1) // warm-up
+    const r = await cannon(server.port, target.request, DURATION)
+    if (r.non2xx > 0 || r.errors > 0)
+      throw new Error(`${target.name}: ${r.non2xx} non-2xx answers, ${r.errors} errors`)
+    return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 }
+  } finally {
+    await stop(server)
+  }
+}
+
+const runs = new Map(TARGETS.map((t) => [t.name, []]))
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const target of TARGETS) {
+    const r = await measure(target)
+    runs.get(target.name).push(r)
+    console.error(
+      `round ${round} ${target.name}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`,
+    )
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+const summary = TARGETS.map((t) => {
+  const rs = runs.get(t.name)
+  return {
+    name: t.name,
+    rps: median(rs.map((r) => r.rps)),
+    p50: median(rs.map((r) => r.p50)),
+    p99: median(rs.map((r) => r.p99)),
+  }
+})
+const base = summary[TARGETS.findIndex((t) => t.base)]
+console.log(
+  `server: POST /pipelines/<name>/main, ${CONNECTIONS} connections, ${DURATION} s x ${ROUNDS} rounds (alternating), medians`,
+)
+console.log(
+  `${'target'.padEnd(24)}${'req/s'.padStart(10)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'ratio'.padStart(8)}`,
+)
+for (const s of summary) {
+  const ratio = s.rps / base.rps
+  console.log(
+    `${s.name.padEnd(24)}${s.rps.toFixed(0).padStart(10)}${String(s.p50).padStart(9)}${String(s.p99).padStart(9)}${ratio.toFixed(2).padStart(8)}`,
+  )
+}
+const chariots = summary.find((s) => s.name === 'chariots is_odd')
+const ratio = chariots.rps / base.rps
+console.log(
+  `chariots is_odd / bare hono = ${ratio.toFixed(2)} (target ${TARGET_RATIO} or better: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'})`,
+)
+if (values.json) {
+  console.log(
+    JSON.stringify({
+      bench: 'server',
+      connections: CONNECTIONS,
+      durationS: DURATION,
+      rounds: ROUNDS,
+      targets: summary.map((t) => ({ ...t, ratio: Number((t.rps / base.rps).toFixed(3)) })),
+      ratio: Number(ratio.toFixed(3)),
+      target: TARGET_RATIO,
+      met: ratio >= TARGET_RATIO,
+    }),
+  )
+}

@@ -1,0 +1,33 @@
+import type { BaseRunner, BaseSaver, PipelineCallback } from '@chariots/core'
+import type { BaseWorkerPool } from '@chariots/workers'
+import type { Logger } from 'pino'
+import type { AuthOptions } from './bearer-auth.js'
+
+/** The CORS settings of hono/cors (`origin`, `allowMethods`, `allowHeaders`, `credentials`, …). */
+export type CorsOptions = NonNullable<Parameters<typeof import('hono/cors').cors>[0]>
+
+/** Options of {@link Chariots}. */
+export interface ChariotsOptions {
+  /** Root folder of a `FileSaver` holding the store and the data files (give this or `saver`). */
+  path?: string
+  /** The saver holding the store and the data files (give this or `path`). */
+  saver?: BaseSaver
+  /** Runs every synchronous call (default `SequentialRunner`). */
+  runner?: BaseRunner
+  /** Pipeline callbacks added to every run (workers' runs included). */
+  defaultPipelineCallbacks?: PipelineCallback[]
+  /** Where calls asking for a worker go; the app attaches itself to it. */
+  workerPool?: BaseWorkerPool
+  /** Run every call in a worker. */
+  useWorkers?: boolean
+  /** Largest request body in bytes (default 10 MB); larger ones get 413 `BODY_TOO_LARGE`. */
+  bodyLimit?: number
+  /** Require a bearer token on every route. */
+  auth?: AuthOptions
+  /** Answer CORS requests (off unless given; `true` allows every origin). */
+  cors?: boolean | CorsOptions
+  /** Add stack traces to error bodies (off by default: they leak internals). */
+  debug?: boolean
+  /** Logs loading problems and server errors. */
+  logger?: Logger
+}

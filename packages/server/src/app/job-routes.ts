@@ -1,0 +1,74 @@
+import { ChariotsError, ErrorCode } from '@chariots/core'
+import { type BaseWorkerPool, isValidJobId, type JobResponse } from '@chariots/workers'
+import type { Context } from 'hono'
+import { JobFetchBody, parseBody } from './body-schemas.js'
+import type { Chariots } from './chariots.js'
+import { readJsonBody } from './read-json-body.js'
+import type { RouteGuard } from './route-guard.js'
+
+const DEFAULT_WAIT_MS = 30_000
+const MAX_WAIT_MS = 10 * 60_000
+
+/**
+ * A job as the wire sends it: the shape of a pipeline call plus `progress` and `error` (extra keys
+ * the Python client ignores).
+ */
+export function jobToWire(job: JobResponse) {
+  return {
+    pipeline_output: job.value ?? null,
+    versions: job.versions ?? {},
+    job_id: job.jobId,
+    job_status: job.status,
+    progress: job.progress ?? null,
+    error: job.error ?? null,
+  }
+}
+
+/** Registers `POST /jobs/fetch/` (also without the slash) and `GET /jobs/:id/wait?timeout_ms=`. */
+export function jobRoutes(app: Chariots, guard: RouteGuard): void {
+  const fetchJob = async (c: Context) => {
+    const pool = poolOf(app)
+    const { job_id } = parseBody(JobFetchBody, await readJsonBody(c))
+    const jobId = checkJobId(job_id, ErrorCode.INVALID_BODY)
+    return c.json(jobToWire(await pool.getPipelineResponseForId(jobId)))
+  }
+  app.post('/jobs/fetch/', guard(fetchJob, { body: true }))
+  app.post('/jobs/fetch', guard(fetchJob, { body: true }))
+
+  const waitForJob = async (c: Context) => {
+    const pool = poolOf(app)
+    const jobId = checkJobId(c.req.param('id') ?? '', ErrorCode.INVALID_PATH)
+    const timeoutMs = parseTimeout(c.req.query('timeout_ms'))
+    return c.json(jobToWire(await pool.waitForJob(jobId, timeoutMs)))
+  }
+  app.get('/jobs/:id/wait', guard(waitForJob))
+}
+
+function poolOf(app: Chariots): BaseWorkerPool {
+  if (app.workerPool) return app.workerPool
+  throw new ChariotsError(
+    ErrorCode.NO_WORKER_POOL,
+    'this app has no workerPool, so it has no jobs; pass one to new Chariots(pipelines, { workerPool })',
+  )
+}
+
+/** The pools generate UUIDs: anything else is a 400 before the pool is asked. */
+function checkJobId(jobId: string, code: string): string {
+  if (isValidJobId(jobId)) return jobId
+  throw new ChariotsError(
+    code,
+    `job id '${String(jobId).slice(0, 100)}' is not valid: expected a job id as the call answered it (a UUID)`,
+  )
+}
+
+function parseTimeout(text: string | undefined): number {
+  if (text === undefined || text === '') return DEFAULT_WAIT_MS
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 0 || n > MAX_WAIT_MS) {
+    throw new ChariotsError(
+      ErrorCode.INVALID_PATH,
+      `timeout_ms '${text.slice(0, 50)}' is not valid: expected an integer from 0 to ${MAX_WAIT_MS}`,
+    )
+  }
+  return n
+}

@@ -1,0 +1,217 @@
+import type { Pipeline } from '@chariots/core'
+import { type ZodType, z } from 'zod'
+
+type JSONSchema = Record<string, unknown>
+type Operation = Record<string, unknown>
+
+const VERSION_PATTERN = '^[0-9a-f]{40}\\.[0-9a-f]{40}\\.[0-9a-f]{40}_[0-9.eE+-]+$'
+const JOB_STATUS = ['queued', 'running', 'done', 'failed', 'deferred']
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
+const json = (schema: JSONSchema) => ({ 'application/json': { schema } })
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(
+    statuses.map((s) => [String(s), { description: `error ${s}`, content: json(ref('Error')) }]),
+  )
+
+/** A zod schema as JSON Schema 2020-12 (what OpenAPI 3.1 embeds); `{}` (anything) when absent. */
+function schemaOf(schema: ZodType | undefined, io: 'input' | 'output'): JSONSchema {
+  if (!schema) return {}
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JSONSchema
+  return rest
+}
+
+function mainRoute(p: Pipeline): Operation {
+  return {
+    post: {
+      operationId: `call_${p.name}`,
+      summary: `Run pipeline '${p.name}'${p.useWorker ? ' (in a worker)' : ''}`,
+      tags: ['pipelines'],
+      requestBody: {
+        required: true,
+        content: json({
+          type: 'object',
+          properties: {
+            pipeline_input: schemaOf(p.inputSchema, 'input'),
+            use_worker: { type: ['boolean', 'null'] },
+          },
+        }),
+      },
+      responses: {
+        200: {
+          description: 'the output and the versions of the nodes; or a queued job',
+          content: json({
+            allOf: [
+              ref('PipelineResponse'),
+              { properties: { pipeline_output: schemaOf(p.outputSchema, 'output') } },
+            ],
+          }),
+        },
+        ...errors(400, 401, 404, 413, 419, 500, 503),
+      },
+    },
+  }
+}
+
+function nameParam(names: string[]) {
+  return { name: 'name', in: 'path', required: true, schema: { type: 'string', enum: names } }
+}
+
+function pipelineRoute(
+  names: string[],
+  id: string,
+  summary: string,
+  ok: JSONSchema,
+  method = 'post',
+): Operation {
+  const op: Record<string, unknown> = {
+    operationId: id,
+    summary,
+    tags: ['pipelines'],
+    parameters: [nameParam(names)],
+    responses: { 200: { description: 'ok', content: json(ok) }, ...errors(400, 401, 404, 419, 500) },
+  }
+  if (method === 'post') op.requestBody = { required: false, content: json({ type: ['object', 'null'] }) }
+  return { [method]: op }
+}
+
+function jobRoutes(): Record<string, Operation> {
+  const fetch = {
+    post: {
+      operationId: 'fetch_job',
+      summary: 'The state of a worker job',
+      tags: ['jobs'],
+      requestBody: {
+        required: true,
+        content: json({ type: 'object', required: ['job_id'], properties: { job_id: { type: 'string' } } }),
+      },
+      responses: {
+        200: { description: 'the job', content: json(ref('JobResponse')) },
+        ...errors(400, 401, 404, 500),
+      },
+    },
+  }
+  return {
+    '/jobs/fetch/': fetch,
+    '/jobs/{id}/wait': {
+      get: {
+        operationId: 'wait_for_job',
+        summary: 'Holds until the job is done or failed, or the timeout; answers like /jobs/fetch/',
+        tags: ['jobs'],
+        parameters: [
+          { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'timeout_ms', in: 'query', required: false, schema: { type: 'integer', minimum: 0 } },
+        ],
+        responses: {
+          200: { description: 'the job', content: json(ref('JobResponse')) },
+          ...errors(400, 401, 404, 500),
+        },
+      },
+    },
+  }
+}
+
+const components = {
+  schemas: {
+    Version: { type: 'string', pattern: VERSION_PATTERN },
+    Versions: { type: 'object', additionalProperties: ref('Version') },
+    PipelineResponse: {
+      type: 'object',
+      required: ['pipeline_output', 'versions', 'job_id', 'job_status'],
+      properties: {
+        pipeline_output: {},
+        versions: ref('Versions'),
+        job_id: { type: ['string', 'null'] },
+        job_status: { type: 'string', enum: JOB_STATUS },
+      },
+    },
+    JobResponse: {
+      allOf: [
+        ref('PipelineResponse'),
+        {
+          properties: {
+            progress: {},
+            error: {
+              type: ['object', 'null'],
+              properties: { code: { type: 'string' }, message: { type: 'string' } },
+            },
+          },
+        },
+      ],
+    },
+    Error: {
+      type: 'object',
+      required: ['error'],
+      properties: {
+        error: {
+          type: 'object',
+          required: ['code', 'message'],
+          properties: { code: { type: 'string' }, message: { type: 'string' }, stack: { type: 'string' } },
+        },
+      },
+    },
+  },
+  securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+}
+
+/**
+ * The OpenAPI 3.1 document of an app: every route, and each pipeline's main route with its input
+ * and output schemas.
+ *
+ * @example
+ * ```ts
+ * const doc = buildOpenApi([isOddPipeline()], { auth: false })
+ * doc.paths['/pipelines/is_odd/main']
+ * ```
+ */
+export function buildOpenApi(pipelines: readonly Pipeline[], options: { auth: boolean }) {
+  const names = pipelines.map((p) => p.name)
+  const paths: Record<string, Operation> = {}
+  for (const p of pipelines) paths[`/pipelines/${p.name}/main`] = mainRoute(p)
+  paths['/pipelines/{name}/save'] = pipelineRoute(names, 'save_pipeline', 'Save the pipeline to the store', {
+    type: 'object',
+  })
+  paths['/pipelines/{name}/load'] = pipelineRoute(
+    names,
+    'load_pipeline',
+    'Reload the store and load the pipeline',
+    { type: 'object' },
+  )
+  paths['/pipelines/{name}/versions'] = pipelineRoute(
+    names,
+    'pipeline_versions',
+    'The version of every node',
+    ref('Versions'),
+  )
+  paths['/pipelines/{name}/health_check'] = pipelineRoute(
+    names,
+    'pipeline_health_check',
+    'Whether the pipeline is loaded (419 with the reason when not)',
+    { type: 'object', properties: { is_loaded: { type: 'boolean' } } },
+    'get',
+  )
+  Object.assign(paths, jobRoutes())
+  const get = (id: string, summary: string, schema: JSONSchema) => ({
+    get: {
+      operationId: id,
+      summary,
+      tags: ['app'],
+      responses: { 200: { description: 'ok', content: json(schema) }, ...errors(401) },
+    },
+  })
+  paths['/health_check'] = get('health_check', 'Whether each pipeline is loaded', {
+    type: 'object',
+    additionalProperties: { type: 'boolean' },
+  })
+  paths['/available_pipelines'] = get('available_pipelines', 'The names of the pipelines served', {
+    type: 'array',
+    items: { type: 'string', enum: names },
+  })
+  paths['/openapi.json'] = get('openapi', 'This document', { type: 'object' })
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Chariots', version: '0.1.0', description: `Pipelines: ${names.join(', ') || '(none)'}` },
+    paths,
+    components,
+    ...(options.auth ? { security: [{ bearer: [] }] } : {}),
+  }
+}

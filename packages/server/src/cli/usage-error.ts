@@ -1,0 +1,4 @@
+/** A command line that does not match the usage: printed with the usage, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError'
+}

@@ -1,0 +1,158 @@
+import { ChariotsError, ErrorCode, type Pipeline, type Version } from '@chariots/core'
+import { errorFromResponse } from './error-from-response.js'
+import { type PipelineResponse, parseVersions, toPipelineResponse } from './pipeline-response.js'
+
+/** Sends a request and resolves to the response: `globalThis.fetch`, or `(req) => app.request(req)`. */
+export type FetchLike = (request: Request) => Response | Promise<Response>
+
+/** A pipeline, or its name. */
+export type PipelineRef = Pipeline | string
+
+/** Options of every client. */
+export interface ClientOptions {
+  /** Sent as `Authorization: Bearer <token>` (for an app with `auth`). */
+  token?: string
+  /** Extra headers on every request. */
+  headers?: Record<string, string>
+}
+
+/** Options of {@link BaseClient.waitForJob}. */
+export interface WaitForJobOptions {
+  /** Overall time to wait before answering the job's current state (default 60 s). */
+  timeoutMs?: number
+}
+
+const FINISHED = new Set(['done', 'failed'])
+/** Longest a single wait request holds, so proxies with idle timeouts do not cut it. */
+const WAIT_CHUNK_MS = 25_000
+
+/**
+ * The one client implementation: builds requests, sends them through a `fetch`-like function and
+ * reads the answers (errors come back as `ChariotsError`s, `VersionError` for 419). `Client` sends
+ * over HTTP; `TestClient` (in @chariots/testing) sends to `app.request` with no socket.
+ *
+ * @example
+ * ```ts
+ * const client = new BaseClient('http://127.0.0.1:5000', (req) => fetch(req))
+ * const { value } = await client.callPipeline('is_odd', 4) // false
+ * ```
+ */
+export class BaseClient {
+  readonly baseUrl: string
+  readonly #fetch: FetchLike
+  readonly #headers: Record<string, string>
+
+  constructor(baseUrl: string, fetch: FetchLike, options: ClientOptions = {}) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '')
+    this.#fetch = fetch
+    this.#headers = { ...options.headers }
+    if (options.token !== undefined) this.#headers.authorization = `Bearer ${options.token}`
+  }
+
+  /** Runs the pipeline on `input` (in a worker when `useWorker`, answering a queued job). */
+  async callPipeline<T = unknown>(
+    pipeline: PipelineRef,
+    input?: unknown,
+    options: { useWorker?: boolean } = {},
+  ): Promise<PipelineResponse<T>> {
+    const body = {
+      pipeline_input: input === undefined ? null : input,
+      use_worker: options.useWorker === true,
+    }
+    return toPipelineResponse<T>(await this.post(`${pipelinePath(pipeline)}/main`, body))
+  }
+
+  /** The state of a worker job (`pipeline` is accepted for symmetry with the Python client). */
+  async fetchJob<T = unknown>(jobId: string, _pipeline?: PipelineRef): Promise<PipelineResponse<T>> {
+    return toPipelineResponse<T>(await this.post('/jobs/fetch/', { job_id: jobId }))
+  }
+
+  /**
+   * Holds until the job is done or failed (through `GET /jobs/:id/wait`), or until `timeoutMs`;
+   * answers the job's latest state either way.
+   */
+  async waitForJob<T = unknown>(
+    jobId: string,
+    _pipeline?: PipelineRef,
+    options: WaitForJobOptions = {},
+  ): Promise<PipelineResponse<T>> {
+    const deadline = Date.now() + (options.timeoutMs ?? 60_000)
+    for (;;) {
+      const left = Math.max(0, deadline - Date.now())
+      const chunk = Math.min(left, WAIT_CHUNK_MS)
+      const path = `/jobs/${encodeURIComponent(jobId)}/wait?timeout_ms=${chunk}`
+      const response = toPipelineResponse<T>(await this.send('GET', path))
+      if (FINISHED.has(response.jobStatus) || Date.now() >= deadline) return response
+    }
+  }
+
+  /** Saves the pipeline's ops and links to the server's store. */
+  async savePipeline(pipeline: PipelineRef): Promise<void> {
+    await this.post(`${pipelinePath(pipeline)}/save`, null)
+  }
+
+  /** Makes the server reload its store and load the pipeline; `VersionError` when incompatible. */
+  async loadPipeline(pipeline: PipelineRef): Promise<void> {
+    await this.post(`${pipelinePath(pipeline)}/load`, null)
+  }
+
+  /** Whether the server has the pipeline loaded (false, not an error, when it answers 419). */
+  async isPipelineLoaded(pipeline: PipelineRef): Promise<boolean> {
+    try {
+      const body = (await this.send('GET', `${pipelinePath(pipeline)}/health_check`)) as {
+        is_loaded?: unknown
+      }
+      return body?.is_loaded === true
+    } catch (err) {
+      if (ChariotsError.is(err) && err.details?.status === 419) return false
+      throw err
+    }
+  }
+
+  /** Each node's name → its version, on the server. */
+  async pipelineVersions(pipeline: PipelineRef): Promise<Map<string, Version>> {
+    return parseVersions(await this.post(`${pipelinePath(pipeline)}/versions`, null))
+  }
+
+  /** Whether each pipeline is loaded (`GET /health_check`). */
+  async healthCheck(): Promise<Record<string, boolean>> {
+    return (await this.send('GET', '/health_check')) as Record<string, boolean>
+  }
+
+  /** The names of the pipelines the server serves. */
+  async availablePipelines(): Promise<string[]> {
+    return (await this.send('GET', '/available_pipelines')) as string[]
+  }
+
+  /** POSTs a JSON body to a path of the server and answers the parsed JSON. */
+  protected post(path: string, body: unknown): Promise<unknown> {
+    return this.send('POST', path, JSON.stringify(body))
+  }
+
+  /** Sends one request and answers the parsed JSON body; throws the server's error otherwise. */
+  protected async send(method: string, path: string, body?: string): Promise<unknown> {
+    const headers: Record<string, string> = { accept: 'application/json', ...this.#headers }
+    if (body !== undefined) headers['content-type'] = 'application/json'
+    const request = new Request(`${this.baseUrl}${path}`, { method, headers, body: body ?? null })
+    const response = await this.#fetch(request)
+    const text = await response.text()
+    let json: unknown
+    try {
+      json = text === '' ? null : JSON.parse(text)
+    } catch {
+      if (response.ok) {
+        throw new ChariotsError(
+          ErrorCode.INVALID_JSON,
+          `the server answered ${method} ${path} with text that is not JSON: ${text.slice(0, 200)}`,
+        )
+      }
+    }
+    if (!response.ok) throw errorFromResponse(response.status, json, text)
+    return json
+  }
+}
+
+function pipelinePath(pipeline: PipelineRef): string {
+  const name = typeof pipeline === 'string' ? pipeline : pipeline.name
+  return `/pipelines/${encodeURIComponent(name)}`
+}

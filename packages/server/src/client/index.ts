@@ -1,0 +1,9 @@
+// The client side: no Hono in this import graph (a test checks the built files).
+
+export type { ClientOptions, FetchLike, PipelineRef, WaitForJobOptions } from './base-client.js'
+export { BaseClient } from './base-client.js'
+export type { HttpClientOptions } from './client.js'
+export { Client } from './client.js'
+export { errorFromResponse } from './error-from-response.js'
+export type { PipelineResponse } from './pipeline-response.js'
+export { parseVersions, toPipelineResponse } from './pipeline-response.js'

@@ -1,0 +1,28 @@
+import { ErrorCode } from '@chariots/core'
+import { describe, expect, it } from 'vitest'
+import { statusForCode } from './status-for-code.js'
+
+describe('statusForCode', () => {
+  it.each([
+    [ErrorCode.PIPELINE_NOT_FOUND, 404],
+    [ErrorCode.JOB_NOT_FOUND, 404],
+    [ErrorCode.NOT_FOUND, 404],
+    [ErrorCode.INVALID_JSON, 400],
+    [ErrorCode.INVALID_BODY, 400],
+    [ErrorCode.INVALID_INPUT, 400],
+    [ErrorCode.INVALID_PATH, 400],
+    [ErrorCode.NO_WORKER_POOL, 400],
+    [ErrorCode.UNAUTHORIZED, 401],
+    [ErrorCode.BODY_TOO_LARGE, 413],
+    [ErrorCode.VERSION_INCOMPATIBLE, 419],
+    [ErrorCode.PIPELINE_NOT_LOADED, 419],
+    [ErrorCode.NO_WORKER_ALIVE, 503],
+    [ErrorCode.OP_FAILED, 500],
+    [ErrorCode.INTERNAL, 500],
+    ['MY_OWN_CODE', 500],
+    ['toString', 500],
+    ['__proto__', 500],
+  ])('%s → %i', (code, status) => {
+    expect(statusForCode(code)).toBe(status)
+  })
+})

@@ -1,0 +1,276 @@
+import { BaseOp, Node, Pipeline, ReservedNodes } from '@chariots/core'
+import { FailingOp, failingPipeline, isOddPipeline } from '@chariots/testing'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { Chariots, type ChariotsOptions } from '../src/index.js'
+import { predict } from './helpers/ml-pipelines.js'
+import { type JsonResponse, type Opened, postJson, tempDir, transports } from './helpers/transports.js'
+
+const { pipelineInput: IN, pipelineOutput: OUT } = ReservedNodes
+const TOKEN = 'a-secret-token-of-some-length'
+
+class RejectLaterOp extends BaseOp {
+  static override opName = 'rejectlaterop'
+  async execute() {
+    await new Promise((r) => setTimeout(r, 5))
+    throw new TypeError('rejected after a tick')
+  }
+}
+
+const pipelines = () => [
+  isOddPipeline(),
+  failingPipeline(),
+  predict(),
+  new Pipeline([new Node(new RejectLaterOp(), { outputNodes: OUT })], 'reject_later'),
+  new Pipeline([new Node(new PassOp(), { inputNodes: [IN], outputNodes: OUT })], 'typed', {
+    input: z.object({ rows: z.array(z.object({ x: z.number() })) }),
+  }),
+]
+
+class PassOp extends BaseOp {
+  static override opName = 'passop'
+  execute(x: unknown) {
+    return x
+  }
+}
+
+describe.each(transports)('errors through $name', (transport) => {
+  let dir: Awaited<ReturnType<typeof tempDir>>
+  const opened: Opened[] = []
+  const open = async (options: ChariotsOptions = {}) => {
+    const o = await transport.open(new Chariots(pipelines(), { path: dir.path, ...options }))
+    opened.push(o)
+    return o
+  }
+  const expectError = async (res: JsonResponse, status: number, error: Record<string, unknown>) => {
+    expect(res.status).toBe(status)
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/)
+    expect(await res.json()).toEqual({ error })
+  }
+
+  beforeEach(async () => {
+    dir = await tempDir()
+  })
+  afterEach(async () => {
+    for (const o of opened.splice(0)) await o.close()
+    await dir.remove()
+  })
+
+  it('404 for an unknown pipeline, on every pipeline route', async () => {
+    const { raw } = await open()
+    const error = {
+      code: 'PIPELINE_NOT_FOUND',
+      message:
+        "pipeline 'nope' is not served here; available pipelines: is_odd, failing, predict, reject_later, typed",
+    }
+    await expectError(await raw('/pipelines/nope/main', postJson({ pipeline_input: 1 })), 404, error)
+    for (const route of ['save', 'load', 'versions']) {
+      await expectError(await raw(`/pipelines/nope/${route}`, postJson(null)), 404, error)
+    }
+    await expectError(await raw('/pipelines/nope/health_check'), 404, error)
+    await expectError(await raw('/pipelines/__proto__/main', postJson({})), 404, {
+      code: 'PIPELINE_NOT_FOUND',
+      message: expect.stringContaining("'__proto__'"),
+    })
+  })
+
+  it('404 NOT_FOUND for an unknown route', async () => {
+    const { raw } = await open()
+    await expectError(await raw('/nowhere'), 404, {
+      code: 'NOT_FOUND',
+      message: 'no route GET /nowhere; see GET /openapi.json',
+    })
+  })
+
+  it('400 INVALID_JSON for a body that does not parse', async () => {
+    const { raw } = await open()
+    await expectError(await raw('/pipelines/is_odd/main', postJson('{"pipeline_input": 4,')), 400, {
+      code: 'INVALID_JSON',
+      message: expect.stringMatching(/^the request body is not valid JSON: /),
+    })
+  })
+
+  it('400 INVALID_BODY naming a wrong content type; JSON with a charset is fine', async () => {
+    const { raw } = await open()
+    await expectError(
+      await raw('/pipelines/is_odd/main', postJson('{"pipeline_input": 4}', 'text/plain')),
+      400,
+      {
+        code: 'INVALID_BODY',
+        message:
+          "content type 'text/plain' is not supported; send the body as JSON with Content-Type: application/json",
+      },
+    )
+    const ok = await raw(
+      '/pipelines/is_odd/main',
+      postJson('{"pipeline_input": 4}', 'application/json; charset=utf-8'),
+    )
+    expect(ok.status).toBe(200)
+  })
+
+  it('accepts save, load and versions with no content type and an empty or null body', async () => {
+    const { raw } = await open()
+    for (const body of [undefined, new TextEncoder().encode('null')]) {
+      const res = await raw('/pipelines/is_odd/versions', { method: 'POST', body })
+      expect(res.status).toBe(200)
+      expect(Object.keys(await res.json())).toEqual(['isoddop'])
+    }
+    await expectError(
+      await raw('/pipelines/is_odd/main', { method: 'POST', body: new TextEncoder().encode('{}') }),
+      400,
+      {
+        code: 'INVALID_BODY',
+        message: 'the request has no content type; send the body as JSON with Content-Type: application/json',
+      },
+    )
+  })
+
+  it('400 INVALID_BODY for a body of the wrong shape, naming the field', async () => {
+    const { raw } = await open()
+    await expectError(
+      await raw('/pipelines/is_odd/main', postJson({ pipeline_input: 1, use_worker: 'yes' })),
+      400,
+      {
+        code: 'INVALID_BODY',
+        message:
+          "the request body is not valid: field 'use_worker': Invalid input: expected boolean, received string",
+      },
+    )
+    await expectError(await raw('/pipelines/is_odd/save', postJson([1, 2])), 400, {
+      code: 'INVALID_BODY',
+      message: expect.stringMatching(/^the request body is not valid: body: /),
+    })
+  })
+
+  it('400 INVALID_INPUT naming the path of the bad field of a pipeline input', async () => {
+    const { raw } = await open()
+    await expectError(
+      await raw('/pipelines/typed/main', postJson({ pipeline_input: { rows: [{ x: 1 }, { x: 'a' }] } })),
+      400,
+      {
+        code: 'INVALID_INPUT',
+        message:
+          "pipeline 'typed' input does not match its schema: [rows][1][x]: Invalid input: expected number, received string",
+      },
+    )
+  })
+
+  it('413 BODY_TOO_LARGE over the body limit', async () => {
+    const { raw } = await open({ bodyLimit: 1024 })
+    const big = JSON.stringify({ pipeline_input: 'x'.repeat(2000) })
+    await expectError(await raw('/pipelines/is_odd/main', postJson(big)), 413, {
+      code: 'BODY_TOO_LARGE',
+      message: 'the request body is larger than the limit of 1024 bytes',
+    })
+    expect((await raw('/pipelines/is_odd/main', postJson({ pipeline_input: 3 }))).status).toBe(200)
+  })
+
+  it('419 PIPELINE_NOT_LOADED for a pipeline whose models were never trained', async () => {
+    const { raw } = await open()
+    const reason = {
+      code: 'PIPELINE_NOT_LOADED',
+      message: expect.stringContaining("node 'upstreamop' of pipeline 'predict' needs saved state"),
+    }
+    await expectError(await raw('/pipelines/predict/health_check'), 419, reason)
+    await expectError(await raw('/pipelines/predict/main', postJson({ pipeline_input: [1] })), 419, reason)
+  })
+
+  it('500 OP_FAILED with the op message and no stack; the stack only in debug mode', async () => {
+    const { raw } = await open()
+    await expectError(await raw('/pipelines/failing/main', postJson({ pipeline_input: null })), 500, {
+      code: 'OP_FAILED',
+      message: FailingOp.message,
+    })
+    await expectError(await raw('/pipelines/reject_later/main', postJson({})), 500, {
+      code: 'OP_FAILED',
+      message: 'rejected after a tick',
+    })
+    const debug = await open({ debug: true })
+    const res = await debug.raw('/pipelines/failing/main', postJson({}))
+    expect(res.status).toBe(500)
+    const body = await res.json()
+    expect(body.error).toMatchObject({ code: 'OP_FAILED', message: FailingOp.message })
+    expect(body.error.stack).toContain(FailingOp.message)
+    expect(body.error.stack).toMatch(/example-ops/)
+    // the server still answers after failures
+    expect((await raw('/pipelines/is_odd/main', postJson({ pipeline_input: 1 }))).status).toBe(200)
+  })
+
+  it('401 UNAUTHORIZED without the bearer token; health checks public with publicHealth', async () => {
+    const { raw } = await open({ auth: { token: TOKEN } })
+    const unauthorized = {
+      code: 'UNAUTHORIZED',
+      message: 'missing or wrong bearer token; send Authorization: Bearer <token>',
+    }
+    const res = await raw('/pipelines/is_odd/main', postJson({ pipeline_input: 1 }))
+    expect(res.headers.get('www-authenticate')).toBe('Bearer')
+    await expectError(res, 401, unauthorized)
+    const wrong = {
+      ...postJson({ pipeline_input: 1 }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${'x'.repeat(TOKEN.length)}` },
+    }
+    await expectError(await raw('/pipelines/is_odd/main', wrong), 401, unauthorized)
+    await expectError(await raw('/health_check'), 401, unauthorized)
+    const right = {
+      ...postJson({ pipeline_input: 1 }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+    }
+    expect((await raw('/pipelines/is_odd/main', right)).status).toBe(200)
+
+    const pub = await open({ auth: { token: TOKEN, publicHealth: true } })
+    expect((await pub.raw('/health_check')).status).toBe(200)
+    expect((await pub.raw('/pipelines/is_odd/health_check')).status).toBe(200)
+    await expectError(await pub.raw('/available_pipelines'), 401, unauthorized)
+  })
+
+  it('the client rebuilds errors with their codes and sends its token', async () => {
+    const { client } = await open({ auth: { token: TOKEN } })
+    await expect(client.callPipeline('is_odd', 1)).rejects.toMatchObject({
+      name: 'ChariotsError',
+      code: 'UNAUTHORIZED',
+    })
+    const authed = await transport.open(
+      new Chariots(pipelines(), { path: dir.path, auth: { token: TOKEN } }),
+      { token: TOKEN },
+    )
+    opened.push(authed)
+    expect((await authed.client.callPipeline('is_odd', 1)).value).toBe(true)
+    await expect(authed.client.callPipeline('nope', 1)).rejects.toMatchObject({ code: 'PIPELINE_NOT_FOUND' })
+    await expect(authed.client.callPipeline('failing')).rejects.toMatchObject({
+      code: 'OP_FAILED',
+      message: FailingOp.message,
+    })
+  })
+
+  it('keeps __proto__ and constructor keys from polluting anything', async () => {
+    const { raw } = await open()
+    const body =
+      '{"__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 2}}, "pipeline_input": {"rows": [{"x": 1, "__proto__": {"polluted": 3}}]}}'
+    const res = await raw('/pipelines/typed/main', postJson(body))
+    expect(res.status).toBe(200)
+    expect((await res.json()).pipeline_output).toEqual({ rows: [{ x: 1 }] })
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(Object.prototype).not.toHaveProperty('polluted')
+    const escaped = await raw(
+      '/pipelines/is_odd/main',
+      postJson('{"\\u005f_proto__": {"polluted": 4}, "pipeline_input": 3}'),
+    )
+    expect(await escaped.json()).toMatchObject({ pipeline_output: true })
+    expect(Object.prototype).not.toHaveProperty('polluted')
+  })
+
+  it('answers CORS only when asked', async () => {
+    const plain = await open()
+    const preflight = {
+      method: 'OPTIONS',
+      headers: { origin: 'http://example.com', 'access-control-request-method': 'POST' },
+    }
+    expect(
+      (await plain.raw('/pipelines/is_odd/main', preflight)).headers.get('access-control-allow-origin'),
+    ).toBeNull()
+    const withCors = await open({ cors: { origin: 'http://example.com' } })
+    const res = await withCors.raw('/pipelines/is_odd/main', preflight)
+    expect(res.status).toBe(204)
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://example.com')
+  })
+})

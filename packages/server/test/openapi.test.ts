@@ -1,0 +1,80 @@
+import { BaseOp, Node, Pipeline, ReservedNodes } from '@chariots/core'
+import { isOddPipeline } from '@chariots/testing'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { Chariots } from '../src/index.js'
+import { type Opened, tempDir, transports } from './helpers/transports.js'
+
+class ScaleOp extends BaseOp {
+  static override opName = 'scaleop'
+  execute(input: { x: number; factor?: number }) {
+    return { y: input.x * (input.factor ?? 2) }
+  }
+}
+
+describe.each(transports)('GET /openapi.json through $name', (transport) => {
+  let dir: Awaited<ReturnType<typeof tempDir>>
+  let opened: Opened | undefined
+  beforeEach(async () => {
+    dir = await tempDir()
+  })
+  afterEach(async () => {
+    await opened?.close()
+    await dir.remove()
+  })
+
+  it('describes every route and each pipeline main route with its input and output schemas', async () => {
+    const scale = new Pipeline(
+      [
+        new Node(new ScaleOp(), {
+          inputNodes: [ReservedNodes.pipelineInput],
+          outputNodes: ReservedNodes.pipelineOutput,
+        }),
+      ],
+      'scale',
+      {
+        input: z.object({ x: z.number(), factor: z.number().optional() }),
+        output: z.object({ y: z.number() }),
+      },
+    )
+    opened = await transport.open(new Chariots([isOddPipeline(), scale], { path: dir.path }))
+    const res = await opened.raw('/openapi.json')
+    expect(res.status).toBe(200)
+    const doc = await res.json()
+    expect(doc.openapi).toBe('3.1.0')
+    expect(Object.keys(doc.paths).sort()).toEqual(
+      [
+        '/available_pipelines',
+        '/health_check',
+        '/jobs/fetch/',
+        '/jobs/{id}/wait',
+        '/openapi.json',
+        '/pipelines/is_odd/main',
+        '/pipelines/scale/main',
+        '/pipelines/{name}/health_check',
+        '/pipelines/{name}/load',
+        '/pipelines/{name}/save',
+        '/pipelines/{name}/versions',
+      ].sort(),
+    )
+    const main = doc.paths['/pipelines/scale/main'].post
+    const input = main.requestBody.content['application/json'].schema.properties.pipeline_input
+    expect(input).toMatchObject({
+      type: 'object',
+      properties: { x: { type: 'number' }, factor: { type: 'number' } },
+      required: ['x'],
+    })
+    const output =
+      main.responses['200'].content['application/json'].schema.allOf[1].properties.pipeline_output
+    expect(output).toMatchObject({ type: 'object', properties: { y: { type: 'number' } }, required: ['y'] })
+    expect(
+      doc.paths['/pipelines/is_odd/main'].post.requestBody.content['application/json'].schema.properties
+        .pipeline_input,
+    ).toEqual({})
+    expect(doc.paths['/pipelines/{name}/save'].post.parameters[0].schema.enum).toEqual(['is_odd', 'scale'])
+    expect(Object.keys(main.responses)).toEqual(
+      expect.arrayContaining(['200', '400', '404', '419', '500', '503']),
+    )
+    expect(doc.components.schemas.Error.properties.error.required).toEqual(['code', 'message'])
+  })
+})
