@@ -3,27 +3,36 @@ import { isSaverAwareOp } from '../pipeline/data-nodes.js'
 import type { Pipeline } from '../pipeline/pipeline.js'
 import type { BaseSaver } from '../savers/base-saver.js'
 import { END_OF_PIPE, type OpStore } from '../store/op-store.js'
+import type { Version } from '../versioning/version.js'
 
 /**
  * Saves every loadable op's bytes at its current version and registers each node's version as
  * valid for the nodes downstream of it (`__end_of_pipe__` when none), then persists the metadata.
  */
 export async function savePipeline(pipeline: Pipeline, store: OpStore): Promise<void> {
-  await writePipeline(pipeline, store)
+  // Every op's bytes are written before any link is registered: a save that fails half-way (disk
+  // full on the second model) leaves no link in the store naming bytes that were never written.
+  const links: Array<[downstream: string, upstream: string, version: Version]> = []
+  await writePipeline(pipeline, store, links)
+  for (const [down, up, version] of links) store.registerValidLink(down, up, version)
   await store.save()
 }
 
-async function writePipeline(pipeline: Pipeline, store: OpStore): Promise<void> {
+async function writePipeline(
+  pipeline: Pipeline,
+  store: OpStore,
+  links: Array<[string, string, Version]>,
+): Promise<void> {
   const { nodes, dependents } = pipeline
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!
-    if (node.pipeline) await writePipeline(node.pipeline, store)
+    if (node.pipeline) await writePipeline(node.pipeline, store, links)
     const op = node.loadableOp
     if (op) await store.saveOpBytes(node.name, node.version, await op.serialize())
     const version = node.version
     const downstream = dependents[i]!
-    if (downstream.length === 0) store.registerValidLink(END_OF_PIPE, node.name, version)
-    for (const d of downstream) store.registerValidLink(nodes[d]!.name, node.name, version)
+    if (downstream.length === 0) links.push([END_OF_PIPE, node.name, version])
+    for (const d of downstream) links.push([nodes[d]!.name, node.name, version])
   }
 }
 

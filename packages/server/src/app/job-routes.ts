@@ -63,7 +63,8 @@ function checkJobId(jobId: string, code: string): string {
 
 function parseTimeout(text: string | undefined): number {
   if (text === undefined || text === '') return DEFAULT_WAIT_MS
-  const n = Number(text)
+  // Digits only: Number() would also take '0x10', '1e3' and ' 5 '.
+  const n = /^\d{1,7}$/.test(text) ? Number(text) : Number.NaN
   if (!Number.isInteger(n) || n < 0 || n > MAX_WAIT_MS) {
     throw new ChariotsError(
       ErrorCode.INVALID_PATH,

@@ -1,4 +1,4 @@
-import { ChariotsError, ErrorCode, type Pipeline } from '@chariots/core'
+import { ChariotsError, ErrorCode, OpStore, type Pipeline } from '@chariots/core'
 import { withPipelineLock } from '@chariots/workers'
 import type { Context } from 'hono'
 import { EmptyBody, parseBody, parseMainBody } from './body-schemas.js'
@@ -49,7 +49,14 @@ export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
   // Save and load are locked like worker jobs in this process, so they never land inside a job's
   // load → run → save. Plain calls are not locked: that would serialize every call of a pipeline.
   emptyBodyRoute('save', async (c, pipeline) => {
-    await withPipelineLock(pipeline, () => pipeline.save(app.store))
+    // Through a store of its own: the links of a save that fails half-way (disk full after the
+    // first model) must not stay in the app's store, where the next load would serve models the
+    // client was told were not saved, and the next save of any pipeline would persist them.
+    await withPipelineLock(pipeline, async () => {
+      const store = new OpStore(app.saver)
+      await store.reload()
+      await pipeline.save(store)
+    })
     return c.json({})
   })
 

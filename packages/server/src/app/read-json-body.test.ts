@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isJsonMediaType, parseJson } from './read-json-body.js'
+import { isJsonMediaType, MAX_JSON_DEPTH, parseJson } from './read-json-body.js'
 
 describe('isJsonMediaType', () => {
   it.each([
@@ -29,5 +29,20 @@ describe('parseJson', () => {
 
   it('throws INVALID_JSON for text that does not parse', () => {
     expect(() => parseJson('{"a":')).toThrow(expect.objectContaining({ code: 'INVALID_JSON' }))
+  })
+
+  it(`accepts ${MAX_JSON_DEPTH} levels of nesting and refuses one more, with or without the reviver`, () => {
+    const nested = (n: number, inner = '1') => '['.repeat(n) + inner + ']'.repeat(n)
+    expect(() => parseJson(nested(MAX_JSON_DEPTH))).not.toThrow()
+    const tooDeep = expect.objectContaining({
+      code: 'INVALID_JSON',
+      message: `the request body is not valid JSON: it nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
+    })
+    expect(() => parseJson(nested(MAX_JSON_DEPTH + 1))).toThrow(tooDeep)
+    expect(() => parseJson(`{"a": ${nested(100_000)}}`)).toThrow(tooDeep)
+    expect(() => parseJson(`{"__proto__": 1, "a": ${nested(100_000)}}`)).toThrow(tooDeep)
+    expect(() =>
+      parseJson(`${'{"a":'.repeat(MAX_JSON_DEPTH + 1)}1${'}'.repeat(MAX_JSON_DEPTH + 1)}`),
+    ).toThrow(tooDeep)
   })
 })

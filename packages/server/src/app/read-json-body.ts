@@ -44,13 +44,27 @@ export function isJsonMediaType(contentType: string): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))
 }
 
-/** Parses JSON text (empty text is `null`), dropping `__proto__` keys; 400 `INVALID_JSON` when it does not parse. */
+/**
+ * The deepest nesting of arrays and objects a body may have. Parsing deeper JSON works, but later
+ * recursive steps (JSON.stringify of the answer, schemas, ops) overflow the stack: a 500 a client
+ * could cause at will.
+ */
+export const MAX_JSON_DEPTH = 1000
+
+/**
+ * Parses JSON text (empty text is `null`), dropping `__proto__` keys; 400 `INVALID_JSON` when it does
+ * not parse or nests arrays and objects deeper than {@link MAX_JSON_DEPTH} levels.
+ */
 export function parseJson(text: string): unknown {
   if (text.length === 0 || text.trim() === '') return null
+  let value: unknown
   try {
     // The reviver is slow: only use it when a `__proto__` key may be present (escapes included).
-    return text.includes('__proto__') || text.includes('\\u') ? JSON.parse(text, dropProto) : JSON.parse(text)
+    value =
+      text.includes('__proto__') || text.includes('\\u') ? JSON.parse(text, dropProto) : JSON.parse(text)
   } catch (cause) {
+    // The reviver recurses: a very deep body overflows the stack there.
+    if (cause instanceof RangeError) throw tooDeep(cause)
     throw new ChariotsError(
       ErrorCode.INVALID_JSON,
       `the request body is not valid JSON: ${(cause as Error).message}`,
@@ -59,6 +73,37 @@ export function parseJson(text: string): unknown {
       },
     )
   }
+  // Depth d takes at least 2d characters, so short bodies (the hot path) skip the walk.
+  if (text.length > 2 * MAX_JSON_DEPTH && deeperThan(value, MAX_JSON_DEPTH)) throw tooDeep()
+  return value
+}
+
+function tooDeep(cause?: unknown): ChariotsError {
+  return new ChariotsError(
+    ErrorCode.INVALID_JSON,
+    `the request body is not valid JSON: it nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
+    { cause },
+  )
+}
+
+/** Whether arrays and objects nest deeper than `max` levels in `value` (iterative: no stack to overflow). */
+function deeperThan(value: unknown, max: number): boolean {
+  const stack: unknown[] = [value]
+  const depths: number[] = [0]
+  while (stack.length > 0) {
+    const v = stack.pop()
+    const depth = depths.pop()!
+    if (typeof v !== 'object' || v === null) continue
+    if (depth + 1 > max) return true
+    const children: unknown[] = Array.isArray(v) ? v : Object.values(v)
+    for (const child of children) {
+      if (typeof child === 'object' && child !== null) {
+        stack.push(child)
+        depths.push(depth + 1)
+      }
+    }
+  }
+  return false
 }
 
 function dropProto(key: string, value: unknown): unknown {
