@@ -1,8 +1,7 @@
-/** Builds the iris app; `app.ts` serves the default one. */
+/** Builds the iris app; `app.ts` serves the default one, tests build their own. */
 import { Chariots } from '@chariots/server'
 import { type BaseWorkerPool, InProcessWorkerPool } from '@chariots/workers'
 import { RQWorkerPool } from '@chariots/workers-rq-like'
-import { Redis } from 'ioredis'
 import { downloadIris } from './pipelines/download-iris.js'
 import { isOdd } from './pipelines/is-odd.js'
 import { predIris } from './pipelines/pred-iris.js'
@@ -13,13 +12,18 @@ export function irisPipelines() {
   return [downloadIris(), trainIris(), trainIris('train_iris_async', true), predIris(), isOdd()]
 }
 
-/** The worker pool: BullMQ when REDIS_URL is set, else in-process. */
+/**
+ * The worker pool: BullMQ on Redis when REDIS_URL is set (start workers with `chariots worker
+ * app.ts`), else jobs run inside the server process.
+ */
 export function defaultWorkerPool(redisUrl = process.env.REDIS_URL): BaseWorkerPool {
-  return redisUrl ? new RQWorkerPool({ connection: new Redis(redisUrl) }) : new InProcessWorkerPool()
+  return redisUrl ? new RQWorkerPool({ connection: redisUrl, queueName: 'iris' }) : new InProcessWorkerPool()
 }
 
 /** Builds the app on a store folder (CHARIOTS_PATH, default ./.chariots-data). */
-export function createApp(path = process.env.CHARIOTS_PATH ?? '.chariots-data', workerPool = defaultWorkerPool()) {
+export function createApp(
+  path = process.env.CHARIOTS_PATH ?? '.chariots-data',
+  workerPool: BaseWorkerPool = defaultWorkerPool(),
+): Chariots {
   return new Chariots(irisPipelines(), { path, workerPool })
 }
-

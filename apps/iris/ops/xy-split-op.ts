@@ -1,4 +1,4 @@
-import { BaseOp, ChariotsError, versioned, VersionType } from '@chariots/core'
+import { BaseOp, ChariotsError, VersionType, versioned } from '@chariots/core'
 import type { IrisRow } from './download-iris-op.js'
 
 /** Splits iris rows into features X and class indices y (the class order is versioned). */
@@ -8,7 +8,10 @@ export class XYSplitOp extends BaseOp {
 
   execute(rows: IrisRow[]): [number[][], number[]] {
     if (!Array.isArray(rows) || rows.length === 0) {
-      throw new ChariotsError('INVALID_INPUT', "xy_split expects the iris rows; run the 'download_iris' pipeline first")
+      throw new ChariotsError(
+        'INVALID_INPUT',
+        "xy_split expects the iris rows; run the 'download_iris' pipeline first",
+      )
     }
     const classes = XYSplitOp.classes.value
     const X = rows.map((r) => [r.sepal_length, r.sepal_width, r.petal_length, r.petal_width])

@@ -1,18 +1,16 @@
-import { BaseOp, Node, Pipeline } from '@chariots/core'
+import { Node, Pipeline, ReservedNodes } from '@chariots/core'
 import { z } from 'zod'
+import { IsOddOp } from '../ops/is-odd-op.js'
 
-/** Whether a number is odd. */
-export class IsOddOp extends BaseOp {
-  static override opName = 'isoddop'
-  execute(x: number): boolean {
-    return x % 2 === 1
-  }
-}
-
-/** The smallest pipeline: `is_odd(4)` is false. */
+/** The smallest pipeline: `is_odd(4)` is false. Its zod schemas check the input and the output. */
 export function isOdd(): Pipeline {
   return new Pipeline(
-    [new Node(new IsOddOp(), { inputNodes: ['__pipeline_input__'], outputNodes: '__pipeline_output__' })],
+    [
+      new Node(new IsOddOp(), {
+        inputNodes: [ReservedNodes.pipelineInput],
+        outputNodes: ReservedNodes.pipelineOutput,
+      }),
+    ],
     'is_odd',
     { input: z.number().int(), output: z.boolean() },
   )

@@ -1,3 +1,6 @@
+import { ChariotsError } from '@chariots/core'
+import { CALL_USAGE, callCommand } from './call-command.js'
+import { NEW_USAGE, newCommand } from './new-command.js'
 import { SERVE_USAGE, serveCommand } from './serve-command.js'
 import { UsageError } from './usage-error.js'
 import { WORKER_USAGE, workerCommand } from './worker-command.js'
@@ -9,14 +12,18 @@ interface Command {
   run(argv: string[]): Promise<void>
 }
 
-/** Every command of the CLI; `new` and `call` join this table. */
+/** Every command of the CLI. */
 const commands: Record<string, Command> = {
+  new: { usage: NEW_USAGE, summary: 'scaffold a project (ops, pipelines, app, a test)', run: newCommand },
   serve: { usage: SERVE_USAGE, summary: 'serve a Chariots app over HTTP', run: serveCommand },
   worker: { usage: WORKER_USAGE, summary: "run workers for an app's worker pool", run: workerCommand },
+  call: { usage: CALL_USAGE, summary: 'call a pipeline of a running server', run: callCommand },
 }
 
 function help(): string {
-  const lines = Object.values(commands).map((c) => `  ${c.usage.padEnd(56)} ${c.summary}`)
+  const lines = Object.entries(commands).map(
+    ([name, c]) => `  ${name.padEnd(7)} ${c.summary}\n          ${c.usage}`,
+  )
   return ['usage: chariots <command> [options]', '', ...lines].join('\n')
 }
 
@@ -31,12 +38,24 @@ async function main(argv: string[]): Promise<void> {
     console.error(`chariots: unknown command '${name}'\n\n${help()}`)
     process.exit(2)
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`usage: ${command.usage}`)
+    return
+  }
+  // `pnpm start -- --port 5001` passes the `--` through; only `call` has a use for it (an input
+  // that starts with '-'), so the other commands drop it instead of reading options as positionals.
+  const args = name === 'call' ? rest : rest.filter((arg) => arg !== '--')
   try {
-    await command.run(rest)
+    await command.run(args)
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`chariots ${name}: ${(err as Error).message}\nusage: ${command.usage}`)
       process.exit(2)
+    }
+    // A ChariotsError names the problem and the fix: its message is enough, the stack is noise.
+    if (ChariotsError.is(err)) {
+      console.error(`chariots ${name}: ${err.message}`)
+      process.exit(1)
     }
     console.error(`chariots ${name}: ${(err as Error).stack ?? String(err)}`)
     process.exit(1)

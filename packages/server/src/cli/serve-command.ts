@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util'
 import { serve } from '@hono/node-server'
 import { pino } from 'pino'
 import { loadApp } from './load-app.js'
+import { serveHints } from './serve-hints.js'
 import { UsageError } from './usage-error.js'
 
 const SHUTDOWN_TIMEOUT_MS = Number(process.env.CHARIOTS_SHUTDOWN_TIMEOUT_MS ?? 30_000)
@@ -12,8 +13,8 @@ export const SERVE_USAGE = 'chariots serve <module> [--port 5000] [--host 127.0.
 
 /**
  * `chariots serve <module>`: serves the module's app with @hono/node-server, one log line per
- * request; on SIGTERM or SIGINT stops accepting, lets in-flight requests finish, closes the
- * worker pool and exits 0.
+ * request; once listening, prints the pipelines and a few commands to try (on stderr). On SIGTERM
+ * or SIGINT stops accepting, lets in-flight requests finish, closes the worker pool and exits 0.
  *
  * @example
  * ```sh
@@ -47,7 +48,11 @@ export async function serveCommand(argv: string[]): Promise<void> {
     })
   }
   const server = serve({ fetch, port, hostname: values.host }, (info) => {
-    logger.info({ url: `http://${values.host}:${info.port}`, port: info.port }, 'chariots listening')
+    const url = `http://${values.host}:${info.port}`
+    logger.info({ url, port: info.port }, 'chariots listening')
+    // For the person at the terminal; stderr keeps stdout to the JSON log lines.
+    const names = [...(app.pipelines?.keys() ?? [])]
+    process.stderr.write(`${serveHints(url, names, process.env.npm_config_user_agent)}\n`)
   }) as Server
   server.on('error', (err) => {
     logger.error({ err }, 'server error')

@@ -1,0 +1,136 @@
+import { parseArgs } from 'node:util'
+import { ChariotsError } from '@chariots/core'
+import { isFinished } from '@chariots/workers'
+import { Client } from '../client/client.js'
+import type { PipelineResponse } from '../client/pipeline-response.js'
+import { formatStatus, StatusLine } from './status-line.js'
+import { UsageError } from './usage-error.js'
+
+/** Usage of `chariots call`. */
+export const CALL_USAGE =
+  'chariots call <pipeline> [json input] [--url http://127.0.0.1:5000] [--worker] [--wait] [--timeout-ms N] [--token T]'
+
+/** How often the live status line is refreshed while waiting for a job. */
+const POLL_MS = 300
+
+/**
+ * `chariots call <pipeline> [json input]`: calls a running server with the `Client` and prints the
+ * response as JSON on stdout (the wire's field names). `--worker` runs the call in a worker;
+ * `--wait` follows a job with a live status line on stderr until it ends, then prints its final
+ * response. Exit codes: 0 done, 1 an error from the server (printed as `CODE: message`) or a job
+ * that failed or timed out, 2 bad arguments or input that is not JSON.
+ *
+ * @example
+ * ```sh
+ * chariots call is_odd 4                      # {"pipeline_output": false, ...}
+ * chariots call train_iris_async --wait       # queued → running [####…] → done
+ * ```
+ */
+export async function callCommand(argv: string[]): Promise<void> {
+  // A negative number is an input, not an option: `chariots call is_odd -3`.
+  const isNegative = (arg: string) => /^-\d/.test(arg)
+  const { values, positionals: named } = parseArgs({
+    args: argv.filter((arg) => !isNegative(arg)),
+    allowPositionals: true,
+    options: {
+      url: { type: 'string', short: 'u', default: process.env.CHARIOTS_URL ?? 'http://127.0.0.1:5000' },
+      worker: { type: 'boolean', short: 'w', default: false },
+      wait: { type: 'boolean', default: false },
+      'timeout-ms': { type: 'string', default: '600000' },
+      token: { type: 'string', default: process.env.CHARIOTS_TOKEN },
+    },
+  })
+  const positionals = [...named, ...argv.filter(isNegative)]
+  const [pipeline, rawInput, ...extra] = positionals
+  if (!pipeline) throw new UsageError('expected the name of a pipeline')
+  if (extra.length > 0) {
+    throw new UsageError(`expected one JSON input, got ${positionals.length - 1} arguments: quote the JSON`)
+  }
+  const timeoutMs = Number(values['timeout-ms'])
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 0) {
+    throw new UsageError(`--timeout-ms must be a whole number of milliseconds, got '${values['timeout-ms']}'`)
+  }
+  if (!URL.canParse(values.url) || !/^https?:$/.test(new URL(values.url).protocol)) {
+    throw new UsageError(`--url must be an http(s) URL such as http://127.0.0.1:5000, got '${values.url}'`)
+  }
+  const input = rawInput === undefined ? undefined : parseInput(rawInput)
+  const client = new Client(values.url, values.token === undefined ? {} : { token: values.token })
+
+  try {
+    let response = await client.callPipeline(pipeline, input, { useWorker: values.worker })
+    if (values.wait && response.jobId !== null && !isFinished(response.jobStatus)) {
+      response = await follow(client, pipeline, response, timeoutMs)
+    }
+    console.log(JSON.stringify(toWire(response), null, 2))
+    if (response.jobStatus === 'failed') {
+      fail(`${response.error?.code ?? 'OP_FAILED'}: ${response.error?.message ?? 'the job failed'}`)
+    } else if (values.wait && !isFinished(response.jobStatus)) {
+      fail(`TIMEOUT: job ${response.jobId} is still ${response.jobStatus} after ${timeoutMs} ms`)
+    }
+  } catch (err) {
+    if (ChariotsError.is(err)) return fail(`${err.code}: ${err.message}`)
+    if (err instanceof TypeError && err.message === 'fetch failed') {
+      const reason = (err.cause as { code?: string; message?: string } | undefined) ?? {}
+      return fail(
+        `UNREACHABLE: cannot reach ${values.url} (${reason.code ?? reason.message ?? 'no answer'}); is 'chariots serve' running there?`,
+      )
+    }
+    throw err
+  }
+}
+
+function parseInput(raw: string): unknown {
+  try {
+    return JSON.parse(raw)
+  } catch (err) {
+    throw new UsageError(
+      `the input ${JSON.stringify(raw.slice(0, 80))} is not JSON (${(err as Error).message}); ` +
+        `quote it for the shell, e.g. '[[1, 2, 3, 4]]' or '"some text"'`,
+    )
+  }
+}
+
+/** Follows a job until it ends or `timeoutMs` passes, redrawing its status line on stderr. */
+async function follow(
+  client: Client,
+  pipeline: string,
+  first: PipelineResponse,
+  timeoutMs: number,
+): Promise<PipelineResponse> {
+  const jobId = first.jobId!
+  const line = new StatusLine(process.stderr)
+  const show = (r: PipelineResponse) =>
+    line.update(`job ${jobId.slice(0, 8)} ${formatStatus(r.jobStatus, r.progress)}`)
+  const deadline = Date.now() + timeoutMs
+  let response = first
+  show(response)
+  try {
+    while (!isFinished(response.jobStatus) && Date.now() < deadline) {
+      const chunk = Math.min(POLL_MS, Math.max(0, deadline - Date.now()))
+      // The wait route answers as soon as the job ends, so a short chunk only costs a request.
+      response = await client.waitForJob(jobId, pipeline, { timeoutMs: chunk })
+      show(response)
+    }
+  } finally {
+    line.done()
+  }
+  return response
+}
+
+/** The response with the wire's field names, as the server sent it. */
+function toWire(response: PipelineResponse): Record<string, unknown> {
+  const wire: Record<string, unknown> = {
+    pipeline_output: response.value,
+    versions: Object.fromEntries([...response.versions].map(([name, v]) => [name, v.toString()])),
+    job_id: response.jobId,
+    job_status: response.jobStatus,
+  }
+  if (response.progress !== undefined) wire.progress = response.progress
+  if (response.error !== undefined) wire.error = response.error
+  return wire
+}
+
+function fail(message: string): void {
+  console.error(message)
+  process.exitCode = 1
+}

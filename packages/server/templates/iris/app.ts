@@ -1,0 +1,10 @@
+/**
+ * The iris example app. `chariots serve app.ts` serves it on 127.0.0.1:5000 with an in-process
+ * worker pool (no Redis needed); with REDIS_URL set it uses BullMQ workers instead, which you start
+ * with `chariots worker app.ts` on as many machines as you like (they share REDIS_URL and the store
+ * at CHARIOTS_PATH, which must then be a shared folder).
+ */
+import { createApp } from './create-app.js'
+
+export const app = createApp()
+export default app

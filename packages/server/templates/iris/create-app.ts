@@ -1,0 +1,29 @@
+/** Builds the iris app; `app.ts` serves the default one, tests build their own. */
+import { Chariots } from '@chariots/server'
+import { type BaseWorkerPool, InProcessWorkerPool } from '@chariots/workers'
+import { RQWorkerPool } from '@chariots/workers-rq-like'
+import { downloadIris } from './pipelines/download-iris.js'
+import { isOdd } from './pipelines/is-odd.js'
+import { predIris } from './pipelines/pred-iris.js'
+import { trainIris } from './pipelines/train-iris.js'
+
+/** The app's pipelines, fresh instances on each call (tests build several apps). */
+export function irisPipelines() {
+  return [downloadIris(), trainIris(), trainIris('train_iris_async', true), predIris(), isOdd()]
+}
+
+/**
+ * The worker pool: BullMQ on Redis when REDIS_URL is set (start workers with `chariots worker
+ * app.ts`), else jobs run inside the server process.
+ */
+export function defaultWorkerPool(redisUrl = process.env.REDIS_URL): BaseWorkerPool {
+  return redisUrl ? new RQWorkerPool({ connection: redisUrl, queueName: 'iris' }) : new InProcessWorkerPool()
+}
+
+/** Builds the app on a store folder (CHARIOTS_PATH, default ./.chariots-data). */
+export function createApp(
+  path = process.env.CHARIOTS_PATH ?? '.chariots-data',
+  workerPool: BaseWorkerPool = defaultWorkerPool(),
+): Chariots {
+  return new Chariots(irisPipelines(), { path, workerPool })
+}
