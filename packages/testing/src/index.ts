@@ -1,1 +1,37 @@
-export {}
+// Example ops and pipelines (server engineer)
+export {
+  AddOneOp,
+  addOneIsOddPipeline,
+  CounterOp,
+  counterPipeline,
+  FailingOp,
+  failingPipeline,
+  IsOddOp,
+  isOddPipeline,
+  ProgressOp,
+  progressPipeline,
+  RangeOp,
+  rangePipeline,
+  SlowOp,
+  slowPipeline,
+} from './example-ops.js'
+// Iris ops and pipelines (ml engineer)
+export {
+  IrisFullDatasetOp,
+  IrisXDatasetOp,
+  irisPredictionPipeline,
+  irisTrainingPipeline,
+  LogisticOp,
+  PCAOp,
+  RandomForestOp,
+} from './iris-ops.js'
+export { RQWorkerContext } from './rq-worker-context.js'
+export type { RunningRedis, StartRedisOptions } from './start-redis.js'
+
+// Workers and Redis for tests (workers engineer)
+export { startRedis } from './start-redis.js'
+// Test client (server engineer)
+export type { RequestableApp, TestClientOptions } from './test-client.js'
+export { TestClient } from './test-client.js'
+export type { PoolOwner, WorkerContextOptions } from './worker-context.js'
+export { WorkerContext } from './worker-context.js'

@@ -13,6 +13,11 @@ export interface WorkerApp {
   readonly runOptions?: RunOptions
   /** The pipeline of that name; throws a `PIPELINE_NOT_FOUND` ChariotsError when there is none. */
   getPipeline(name: string): Pipeline
+  /**
+   * Resolves once the app's startup work (loading every pipeline) is done; job bodies wait for it so
+   * a job does not load a pipeline while the app's own startup load is running.
+   */
+  ready?(): Promise<unknown>
 }
 
 /** What a queued job carries. */

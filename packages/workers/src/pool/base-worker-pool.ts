@@ -1,4 +1,6 @@
-import type { Pipeline } from '@chariots/core'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { ChariotsError, ErrorCode, type Pipeline } from '@chariots/core'
+import { isFinished } from '../job/job-status.js'
 import type { JobResponse, WorkerApp } from '../job/job-types.js'
 
 /** Options of {@link BaseWorkerPool.startWorkers}. */
@@ -12,7 +14,7 @@ export interface StartWorkersOptions {
   appModule?: string
 }
 
-/** A handle on workers started by {@link BaseWorkerPool.startWorkers}. */
+/** A handle on workers started by {@link BaseWorkerPool.startWorkers} or `spawnWorker`. */
 export interface WorkerHandle {
   /** Stops taking jobs, lets running ones finish, then resolves. */
   close(): Promise<void>
@@ -20,7 +22,10 @@ export interface WorkerHandle {
 
 /**
  * The worker API: where jobs go, who runs them, and where their state lives. Extend it to run
- * pipelines on your own queue; every pool runs jobs with `runPipelineJob`.
+ * pipelines on your own queue: implement `nWorkers`, `spawnWorker`, `executePipelineAsync`,
+ * `getPipelineResponseForId` and `close`, and run each job with `runPipelineJob`. `waitForJob` and
+ * `startWorkers` have working defaults (polling, and `spawnWorker` × concurrency) that pools
+ * override with something better.
  *
  * @example
  * ```ts
@@ -38,11 +43,11 @@ export abstract class BaseWorkerPool {
   /** The number of live workers (0 means a job would never start). */
   abstract nWorkers(): Promise<number>
 
-  /** Starts one more worker for the attached app. */
-  abstract spawnWorker(): Promise<void>
-
-  /** Starts workers (for `chariots worker`); resolves once they take jobs. */
-  abstract startWorkers(options?: StartWorkersOptions): Promise<WorkerHandle>
+  /**
+   * Starts one more worker for the attached app, in this process; resolves once it takes jobs.
+   * Close the handle to stop that worker (tests do, through `WorkerContext`).
+   */
+  abstract spawnWorker(): Promise<WorkerHandle>
 
   /**
    * Queues a run of `pipeline` on `input` and resolves to the job id at once. Throws a
@@ -53,12 +58,45 @@ export abstract class BaseWorkerPool {
   /** Everything known of the job; throws a `JOB_NOT_FOUND` ChariotsError for an unknown id. */
   abstract getPipelineResponseForId(jobId: string): Promise<JobResponse>
 
-  /**
-   * Resolves as soon as the job is done or failed, or with its current state after `timeoutMs`.
-   * Throws `JOB_NOT_FOUND` for an unknown id.
-   */
-  abstract waitForJob(jobId: string, timeoutMs: number): Promise<JobResponse>
-
   /** Releases connections and stops workers this pool started. */
   abstract close(): Promise<void>
+
+  /**
+   * Resolves as soon as the job is done or failed, or with its current state after `timeoutMs`.
+   * Throws `JOB_NOT_FOUND` for an unknown id. This default polls `getPipelineResponseForId` (every
+   * 10 ms, backing off to 250 ms); the pools of Chariots override it with an event.
+   */
+  async waitForJob(jobId: string, timeoutMs: number): Promise<JobResponse> {
+    const deadline = Date.now() + Math.max(0, timeoutMs)
+    let delay = 10
+    for (;;) {
+      const response = await this.getPipelineResponseForId(jobId)
+      const left = deadline - Date.now()
+      if (isFinished(response.status) || left <= 0) return response
+      await sleep(Math.min(delay, left))
+      delay = Math.min(delay * 2, 250)
+    }
+  }
+
+  /**
+   * Starts workers (for `chariots worker`) and resolves once they take jobs. This default spawns
+   * `concurrency` workers with `spawnWorker`; pools that can isolate job bodies use `appModule`.
+   */
+  async startWorkers(options: StartWorkersOptions = {}): Promise<WorkerHandle> {
+    const handles: WorkerHandle[] = []
+    for (let i = 0; i < (options.concurrency ?? 1); i++) handles.push(await this.spawnWorker())
+    return { close: async () => void (await Promise.all(handles.map((h) => h.close()))) }
+  }
+
+  /** The attached app; throws when the pool was never attached to one. */
+  protected requireApp(app?: WorkerApp): WorkerApp {
+    const found = app ?? this.app
+    if (!found) {
+      throw new ChariotsError(
+        ErrorCode.INTERNAL,
+        `${this.constructor.name} is not attached to an app; pass it as the workerPool of an app (or call pool.attach(app)) before starting workers`,
+      )
+    }
+    return found
+  }
 }

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest'
+import * as api from './index.js'
+
+describe('@chariots/workers-rq-like', () => {
+  it('exports exactly its public names', () => {
+    expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+      [
+        "APP_MODULE_ENV",
+        "RQWorkerPool",
+        "fromFailedReason",
+        "loadWorkerApp",
+        "toBullFailure",
+        "toJobStatus",
+      ]
+    `)
+  })
+})
