@@ -25,6 +25,7 @@ export const pool = new RQWorkerPool({
   connection: process.env.BENCH_REDIS_URL,
   queueName: process.env.BENCH_QUEUE,
   useWorkerThreads: process.env.BENCH_SANDBOX !== 'process',
+  threads: Number(process.env.BENCH_THREADS) || undefined, // default: the concurrency, at most one per core
 })
 
 export default new Chariots([echo], { path: process.env.BENCH_DATA, workerPool: pool })

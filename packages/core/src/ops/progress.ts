@@ -6,7 +6,11 @@ export type Progress = number | Record<string, unknown>
 /** Receives the progress reported by ops running inside {@link withProgressReporter}. */
 export type ProgressReporter = (progress: Progress) => void
 
-const storage = new AsyncLocalStorage<ProgressReporter>()
+// One storage per process, shared by every copy of this module (a worker thread that loads a
+// TypeScript app through tsx can end up with a second copy of @chariots/core).
+const KEY = Symbol.for('@chariots/core/progress-storage')
+const holder = globalThis as { [KEY]?: AsyncLocalStorage<ProgressReporter> }
+const storage = (holder[KEY] ??= new AsyncLocalStorage<ProgressReporter>())
 
 /**
  * Runs `fn` so that every `op.reportProgress(value)` called within it (also across awaits) reaches
