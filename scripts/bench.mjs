@@ -1,19 +1,27 @@
 // Runs every benchmark in bench/ (each prints its own table, then one JSON line with --json) and
 // writes BENCHMARKS.md with the figures, the machine line and the date.
 import { spawnSync } from 'node:child_process'
-import { readdirSync, writeFileSync, existsSync } from 'node:fs'
-import { cpus, totalmem, release } from 'node:os'
+import { existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { cpus, release, totalmem } from 'node:os'
 import { join } from 'node:path'
 
 const only = process.argv.slice(2)
 const benches = readdirSync('bench', { withFileTypes: true })
   .filter((d) => d.isDirectory() && (only.length === 0 || only.includes(d.name)))
-  .flatMap((d) => readdirSync(join('bench', d.name)).filter((f) => f.endsWith('.bench.mjs')).map((f) => join('bench', d.name, f)))
+  .flatMap((d) =>
+    readdirSync(join('bench', d.name))
+      .filter((f) => f.endsWith('.bench.mjs'))
+      .map((f) => join('bench', d.name, f)),
+  )
 
 const sections = []
 for (const file of benches) {
   console.log(`\n=== ${file}`)
-  const r = spawnSync(process.execPath, [file, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env } })
+  const r = spawnSync(process.execPath, [file, '--json'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env },
+  })
   process.stdout.write(r.stdout)
   const lines = r.stdout.trim().split('\n')
   const jsonLine = [...lines].reverse().find((l) => l.startsWith('{'))

@@ -1,6 +1,6 @@
 // Runs the whole test suite (build first), then prints one plain `tests: N passed, N failed` line.
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, existsSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' }
 const build = spawnSync('pnpm', ['run', 'build'], { stdio: 'inherit', env })
@@ -10,12 +10,21 @@ if (build.status !== 0) {
 }
 mkdirSync('.test-results', { recursive: true })
 const out = '.test-results/vitest.json'
-const args = ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${out}`, ...process.argv.slice(2)]
+const args = [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile=${out}`,
+  ...process.argv.slice(2),
+]
 const run = spawnSync('pnpm', ['exec', ...args], { stdio: 'inherit', env })
 if (existsSync(out)) {
   const r = JSON.parse(readFileSync(out, 'utf8'))
   const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0)
-  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`)
+  console.log(
+    `tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped ? `, ${skipped} skipped` : ''}`,
+  )
 } else {
   console.log('tests: 0 passed, 1 failed')
 }

@@ -18,6 +18,11 @@ import type { Pipeline } from '../pipeline/pipeline.js'
 export class PipelineCallback {
   beforeExecution(_pipeline: Pipeline, _input: unknown): void | Promise<void> {}
   beforeNodeExecution(_pipeline: Pipeline, _node: Node, _args: unknown[]): void | Promise<void> {}
-  afterNodeExecution(_pipeline: Pipeline, _node: Node, _args: unknown[], _output: unknown): void | Promise<void> {}
+  afterNodeExecution(
+    _pipeline: Pipeline,
+    _node: Node,
+    _args: unknown[],
+    _output: unknown,
+  ): void | Promise<void> {}
   afterExecution(_pipeline: Pipeline, _output: unknown): void | Promise<void> {}
 }

@@ -60,7 +60,10 @@ export abstract class MLOp<M = unknown> extends LoadableOp {
     if (this.currentModel === undefined) {
       const m = this.initModel()
       if (m instanceof Promise) {
-        throw new ChariotsError(ErrorCode.INTERNAL, `${this.name}: initModel is async; await op.ensureModel() first`)
+        throw new ChariotsError(
+          ErrorCode.INTERNAL,
+          `${this.name}: initModel is async; await op.ensureModel() first`,
+        )
       }
       this.currentModel = m
     }

@@ -10,7 +10,8 @@ export type ProgressReporter = (progress: Progress) => void
 // TypeScript app through tsx can end up with a second copy of @chariots/core).
 const KEY = Symbol.for('@chariots/core/progress-storage')
 const holder = globalThis as { [KEY]?: AsyncLocalStorage<ProgressReporter> }
-const storage = (holder[KEY] ??= new AsyncLocalStorage<ProgressReporter>())
+if (!holder[KEY]) holder[KEY] = new AsyncLocalStorage<ProgressReporter>()
+const storage = holder[KEY]
 
 /**
  * Runs `fn` so that every `op.reportProgress(value)` called within it (also across awaits) reaches

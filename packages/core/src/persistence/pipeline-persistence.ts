@@ -44,7 +44,9 @@ async function writePipeline(
 export async function loadPipeline(pipeline: Pipeline, store: OpStore): Promise<void> {
   try {
     await readPipeline(pipeline, store)
-    const missing = pipeline.allNodes().find((n) => n.loadableOp?.requiresSavedState && !n.loadableOp.hasSavedState)
+    const missing = pipeline
+      .allNodes()
+      .find((n) => n.loadableOp?.requiresSavedState && !n.loadableOp.hasSavedState)
     pipeline.isLoaded = !missing
     pipeline.notLoadedReason = missing
       ? `node '${missing.name}' of pipeline '${pipeline.name}' needs saved state (a trained model) and none was saved for its code version; run and save the training pipeline first`

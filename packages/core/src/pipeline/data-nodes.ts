@@ -136,5 +136,10 @@ export class DataSavingNode extends Node {
 }
 
 function slug(path: string): string {
-  return path.replace(/^\/+/, '').replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 150) || 'data'
+  return (
+    path
+      .replace(/^\/+/, '')
+      .replace(/[^A-Za-z0-9_.-]+/g, '_')
+      .slice(0, 150) || 'data'
+  )
 }

@@ -40,14 +40,20 @@ export class Node {
     this.name = options.name ?? target.name
     const problem = nameProblem(this.name)
     if (problem) {
-      throw new ChariotsError(ErrorCode.INVALID_GRAPH, `node name '${String(this.name).slice(0, 100)}' is not valid: ${problem}`)
+      throw new ChariotsError(
+        ErrorCode.INVALID_GRAPH,
+        `node name '${String(this.name).slice(0, 100)}' is not valid: ${problem}`,
+      )
     }
     this.inputNodes = (options.inputNodes ?? []).map((input) => resolveInput(input, this.name))
     const outs = options.outputNodes
     this.outputNodes = outs === undefined ? [] : typeof outs === 'string' ? [outs] : [...outs]
     for (const out of this.outputNodes) {
       if (out === ReservedNodes.pipelineInput) {
-        throw new ChariotsError(ErrorCode.INVALID_GRAPH, `node '${this.name}' cannot output into '${ReservedNodes.pipelineInput}'`)
+        throw new ChariotsError(
+          ErrorCode.INVALID_GRAPH,
+          `node '${this.name}' cannot output into '${ReservedNodes.pipelineInput}'`,
+        )
       }
     }
   }
@@ -96,7 +102,9 @@ export class Node {
       values.set(outs[0]!, result)
     } else if (outs.length > 1) {
       if (!Array.isArray(result) || result.length !== outs.length) {
-        const got = Array.isArray(result) ? `an array of ${result.length}` : `a ${result === null ? 'null' : typeof result}`
+        const got = Array.isArray(result)
+          ? `an array of ${result.length}`
+          : `a ${result === null ? 'null' : typeof result}`
         throw new ChariotsError(
           ErrorCode.OUTPUT_MISMATCH,
           `node '${this.name}' has ${outs.length} outputs [${outs.join(', ')}] but its op returned ${got}; return an array of ${outs.length} values or use a single output`,
@@ -140,5 +148,7 @@ function resolveInput(input: string | Node, nodeName: string): string {
 
 /** Whether a value is a {@link Pipeline} (without importing the class: pipelines hold nodes). */
 export function isPipeline(value: unknown): value is Pipeline {
-  return typeof value === 'object' && value !== null && (value as { isPipeline?: unknown }).isPipeline === true
+  return (
+    typeof value === 'object' && value !== null && (value as { isPipeline?: unknown }).isPipeline === true
+  )
 }

@@ -1,9 +1,9 @@
 import type { ZodType } from 'zod'
 import type { PipelineCallback } from '../callbacks/pipeline-callback.js'
+import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
 import { loadPipeline, preparePipeline, savePipeline } from '../persistence/pipeline-persistence.js'
 import type { BaseSaver } from '../savers/base-saver.js'
 import type { OpStore } from '../store/op-store.js'
-import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
 import { Version } from '../versioning/version.js'
 import type { Node } from './node.js'
 import { nameProblem, ReservedNodes } from './reserved-nodes.js'
@@ -50,7 +50,11 @@ export class Pipeline {
 
   constructor(nodes: readonly Node[], name: string, options: PipelineOptions = {}) {
     const problem = nameProblem(name)
-    if (problem) throw new ChariotsError(ErrorCode.INVALID_GRAPH, `pipeline name '${String(name).slice(0, 100)}' is not valid: ${problem}`)
+    if (problem)
+      throw new ChariotsError(
+        ErrorCode.INVALID_GRAPH,
+        `pipeline name '${String(name).slice(0, 100)}' is not valid: ${problem}`,
+      )
     this.name = name
     this.nodes = [...nodes]
     this.callbacks = options.callbacks ?? []
@@ -104,7 +108,9 @@ export class Pipeline {
 
   /** Validates the input against the pipeline's schema (returns the parsed value). */
   parseInput(input: unknown): unknown {
-    return this.inputSchema ? parseWith(this.inputSchema, input, `pipeline '${this.name}' input`, ErrorCode.INVALID_INPUT) : input
+    return this.inputSchema
+      ? parseWith(this.inputSchema, input, `pipeline '${this.name}' input`, ErrorCode.INVALID_INPUT)
+      : input
   }
 
   /** Validates the output against the pipeline's schema. */
@@ -137,7 +143,8 @@ function checkGraph(nodes: readonly Node[], pipelineName: string) {
   const dependencies: number[][] = []
   const dependents: number[][] = nodes.map(() => [])
   nodes.forEach((node, i) => {
-    if (seenNodes.has(node)) fail(`node '${node.name}' is used twice; create a second Node for the second use`)
+    if (seenNodes.has(node))
+      fail(`node '${node.name}' is used twice; create a second Node for the second use`)
     seenNodes.add(node)
     if (names.has(node.name)) {
       fail(`two nodes are named '${node.name}'; give one a distinct name with new Node(op, { name: '...' })`)
@@ -145,7 +152,8 @@ function checkGraph(nodes: readonly Node[], pipelineName: string) {
     names.add(node.name)
     const deps = new Set<number>()
     for (const input of node.inputNodes) {
-      if (input === ReservedNodes.pipelineOutput) fail(`node '${node.name}' cannot take '${input}' as an input`)
+      if (input === ReservedNodes.pipelineOutput)
+        fail(`node '${node.name}' cannot take '${input}' as an input`)
       const from = producer.get(input)
       if (from === undefined) {
         fail(`node '${node.name}' needs input '${input}', which no earlier node produces`)
@@ -159,14 +167,18 @@ function checkGraph(nodes: readonly Node[], pipelineName: string) {
     for (const out of node.outputNodes) {
       if (producer.has(out)) {
         const other = producer.get(out)!
-        fail(`node '${node.name}' outputs '${out}', which ${other < 0 ? 'is the pipeline input' : `node '${nodes[other]!.name}' already produces`}`)
+        fail(
+          `node '${node.name}' outputs '${out}', which ${other < 0 ? 'is the pipeline input' : `node '${nodes[other]!.name}' already produces`}`,
+        )
       }
       producer.set(out, i)
     }
   })
   for (const [out, i] of producer) {
     if (i >= 0 && out !== ReservedNodes.pipelineOutput && !consumed.has(out)) {
-      fail(`node '${nodes[i]!.name}' outputs '${out}', which no later node uses and is not '${ReservedNodes.pipelineOutput}'`)
+      fail(
+        `node '${nodes[i]!.name}' outputs '${out}', which no later node uses and is not '${ReservedNodes.pipelineOutput}'`,
+      )
     }
   }
   return { dependencies, dependents }

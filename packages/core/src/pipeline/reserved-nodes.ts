@@ -6,6 +6,7 @@ export const ReservedNodes = {
 
 export type ReservedNode = (typeof ReservedNodes)[keyof typeof ReservedNodes]
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects.
 const NAME_RE = /^[^\s/\\\u0000-\u001f\u007f]{1,200}$/
 
 /** Checks a pipeline or node name is usable in a URL and a store path; returns a problem or null. */

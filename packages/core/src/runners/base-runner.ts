@@ -22,7 +22,9 @@ export abstract class BaseRunner {
   /** Runs `pipeline` on `input` and resolves to its output (undefined when none). */
   async run(pipeline: Pipeline, input?: unknown, options: RunOptions = {}): Promise<unknown> {
     const parsed = pipeline.parseInput(input)
-    const callbacks = options.callbacks?.length ? [...pipeline.callbacks, ...options.callbacks] : pipeline.callbacks
+    const callbacks = options.callbacks?.length
+      ? [...pipeline.callbacks, ...options.callbacks]
+      : pipeline.callbacks
     for (const cb of callbacks) await cb.beforeExecution(pipeline, parsed)
     const values = new Map<string, unknown>([[ReservedNodes.pipelineInput, parsed]])
     await this.runNodes(pipeline, values, callbacks)
@@ -39,7 +41,12 @@ export abstract class BaseRunner {
   ): Promise<void>
 
   /** Runs one node with the pipeline callbacks around it; synchronous when everything is. */
-  protected runNode(pipeline: Pipeline, node: Node, values: Map<string, unknown>, callbacks: readonly PipelineCallback[]): unknown {
+  protected runNode(
+    pipeline: Pipeline,
+    node: Node,
+    values: Map<string, unknown>,
+    callbacks: readonly PipelineCallback[],
+  ): unknown {
     const inputs = node.inputNodes
     const args = new Array<unknown>(inputs.length)
     for (let i = 0; i < inputs.length; i++) args[i] = values.get(inputs[i]!)

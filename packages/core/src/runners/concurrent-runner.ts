@@ -13,19 +13,27 @@ import { BaseRunner } from './base-runner.js'
  * ```
  */
 export class ConcurrentRunner extends BaseRunner {
-  protected runNodes(pipeline: Pipeline, values: Map<string, unknown>, callbacks: readonly PipelineCallback[]) {
+  protected runNodes(
+    pipeline: Pipeline,
+    values: Map<string, unknown>,
+    callbacks: readonly PipelineCallback[],
+  ) {
     const { nodes, dependencies, dependents } = pipeline
     const waitingOn = dependencies.map((d) => d.length)
     let finished = 0
     let failed = false
     return new Promise<void>((resolve, reject) => {
-      if (nodes.length === 0) return resolve()
+      if (nodes.length === 0) {
+        resolve()
+        return
+      }
       const start = (i: number): void => {
         let pending: unknown
         try {
           pending = this.runNode(pipeline, nodes[i]!, values, callbacks)
         } catch (err) {
-          return fail(err)
+          fail(err)
+          return
         }
         if (pending instanceof Promise) pending.then(() => done(i), fail)
         else queueMicrotask(() => done(i))

@@ -11,7 +11,11 @@ import { BaseRunner } from './base-runner.js'
  * ```
  */
 export class SequentialRunner extends BaseRunner {
-  protected async runNodes(pipeline: Pipeline, values: Map<string, unknown>, callbacks: readonly PipelineCallback[]) {
+  protected async runNodes(
+    pipeline: Pipeline,
+    values: Map<string, unknown>,
+    callbacks: readonly PipelineCallback[],
+  ) {
     for (const node of pipeline.nodes) {
       const pending = this.runNode(pipeline, node, values, callbacks)
       if (pending instanceof Promise) await pending

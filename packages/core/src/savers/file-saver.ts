@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { link, mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
-import { mkdir, open, readFile, rename, rm, stat, writeFile, link, unlink } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
 import { BaseSaver } from './base-saver.js'
@@ -74,7 +74,10 @@ export class FileSaver extends BaseSaver {
     try {
       return await readFile(file)
     } catch (cause) {
-      if ((cause as NodeJS.ErrnoException).code === 'ENOENT' || (cause as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      if (
+        (cause as NodeJS.ErrnoException).code === 'ENOENT' ||
+        (cause as NodeJS.ErrnoException).code === 'ENOTDIR'
+      ) {
         throw new ChariotsError(ErrorCode.NOT_FOUND, `no file at '${path}' under store root '${this.root}'`, {
           cause,
           details: { path },
@@ -110,7 +113,12 @@ export class FileSaver extends BaseSaver {
   }
 
   private async acquire(file: string): Promise<LockInfo> {
-    const info: LockInfo = { pid: process.pid, host: hostname(), nonce: randomBytes(8).toString('hex'), at: Date.now() }
+    const info: LockInfo = {
+      pid: process.pid,
+      host: hostname(),
+      nonce: randomBytes(8).toString('hex'),
+      at: Date.now(),
+    }
     const body = JSON.stringify(info)
     const deadline = Date.now() + this.lockTimeoutMs
     try {

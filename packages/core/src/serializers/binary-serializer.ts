@@ -20,7 +20,11 @@ export class BinarySerializer extends BaseSerializer<unknown> {
     try {
       return serialize(value)
     } catch (cause) {
-      throw new ChariotsError(ErrorCode.SERIALIZATION_ERROR, `BinarySerializer cannot write this value: ${(cause as Error).message}`, { cause })
+      throw new ChariotsError(
+        ErrorCode.SERIALIZATION_ERROR,
+        `BinarySerializer cannot write this value: ${(cause as Error).message}`,
+        { cause },
+      )
     }
   }
 
@@ -28,7 +32,11 @@ export class BinarySerializer extends BaseSerializer<unknown> {
     try {
       return deserialize(bytes)
     } catch (cause) {
-      throw new ChariotsError(ErrorCode.SERIALIZATION_ERROR, `bytes are not BinarySerializer output: ${(cause as Error).message}`, { cause })
+      throw new ChariotsError(
+        ErrorCode.SERIALIZATION_ERROR,
+        `bytes are not BinarySerializer output: ${(cause as Error).message}`,
+        { cause },
+      )
     }
   }
 }

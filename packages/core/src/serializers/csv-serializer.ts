@@ -19,8 +19,14 @@ export class CSVSerializer extends BaseSerializer<CSVRecord[]> {
   readonly extension = 'csv'
 
   serialize(records: CSVRecord[]): Uint8Array {
-    if (!Array.isArray(records) || records.some((r) => typeof r !== 'object' || r === null || Array.isArray(r))) {
-      throw new ChariotsError(ErrorCode.SERIALIZATION_ERROR, 'CSVSerializer writes an array of records (objects of column → value)')
+    if (
+      !Array.isArray(records) ||
+      records.some((r) => typeof r !== 'object' || r === null || Array.isArray(r))
+    ) {
+      throw new ChariotsError(
+        ErrorCode.SERIALIZATION_ERROR,
+        'CSVSerializer writes an array of records (objects of column → value)',
+      )
     }
     // papaparse takes the header from the first record only: name every record's columns.
     const columns = [...new Set(records.flatMap((r) => Object.keys(r)))]
@@ -34,7 +40,10 @@ export class CSVSerializer extends BaseSerializer<CSVRecord[]> {
     const parsed = Papa.parse<CSVRecord>(text, { header: true, transform: typedCell, skipEmptyLines: true })
     const fatal = parsed.errors.find((e) => e.type !== 'Delimiter')
     if (fatal) {
-      throw new ChariotsError(ErrorCode.SERIALIZATION_ERROR, `CSV is malformed at row ${fatal.row}: ${fatal.message}`)
+      throw new ChariotsError(
+        ErrorCode.SERIALIZATION_ERROR,
+        `CSV is malformed at row ${fatal.row}: ${fatal.message}`,
+      )
     }
     return parsed.data
   }

@@ -20,7 +20,11 @@ export class JSONSerializer extends BaseSerializer<unknown> {
     try {
       return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'))
     } catch (cause) {
-      throw new ChariotsError(ErrorCode.SERIALIZATION_ERROR, `bytes are not valid JSON: ${(cause as Error).message}`, { cause })
+      throw new ChariotsError(
+        ErrorCode.SERIALIZATION_ERROR,
+        `bytes are not valid JSON: ${(cause as Error).message}`,
+        { cause },
+      )
     }
   }
 }

@@ -125,9 +125,15 @@ function mergeLinks(into: Links, from: Links): void {
 
 function addLink(links: Links, down: string, up: string, version: string): void {
   let ups = links.get(down)
-  if (!ups) links.set(down, (ups = new Map()))
+  if (!ups) {
+    ups = new Map()
+    links.set(down, ups)
+  }
   let versions = ups.get(up)
-  if (!versions) ups.set(up, (versions = new Set()))
+  if (!versions) {
+    versions = new Set()
+    ups.set(up, versions)
+  }
   versions.add(version)
 }
 

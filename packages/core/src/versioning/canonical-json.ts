@@ -53,7 +53,8 @@ function write(value: unknown, seen: Set<object>): string {
     const keys = Object.keys(obj).sort()
     const body = keys.map((k) => `${JSON.stringify(k)}:${write((obj as Record<string, unknown>)[k], seen)}`)
     const proto = Object.getPrototypeOf(obj)
-    const tag = proto && proto !== Object.prototype ? `"$class":${JSON.stringify(proto.constructor?.name ?? '')},` : ''
+    const tag =
+      proto && proto !== Object.prototype ? `"$class":${JSON.stringify(proto.constructor?.name ?? '')},` : ''
     return `{${tag}${body.join(',')}}`
   } finally {
     seen.delete(obj)

@@ -1,10 +1,14 @@
 import { createHash, type Hash } from 'node:crypto'
 import { Version } from './version.js'
+import type { VersionType } from './version-type.js'
 import { VersionedField } from './versioned-field.js'
 import { VersionedFieldDict } from './versioned-field-dict.js'
-import type { VersionType } from './version-type.js'
 
-const cache = new WeakMap<Function, Version>()
+/** Any class (or function) whose static fields declare a version. */
+// biome-ignore lint/complexity/noBannedTypes: every class is a Function; the version reads its statics.
+export type VersionedClass = Function
+
+const cache = new WeakMap<VersionedClass, Version>()
 
 /**
  * The version of a class, from its own and its ancestors' static `VersionedField` and
@@ -16,7 +20,7 @@ const cache = new WeakMap<Function, Version>()
  * versionOf(PCAOp).major // 40-hex digest
  * ```
  */
-export function versionOf(cls: Function): Version {
+export function versionOf(cls: VersionedClass): Version {
   let v = cache.get(cls)
   if (!v) {
     v = computeVersion(cls)
@@ -25,9 +29,13 @@ export function versionOf(cls: Function): Version {
   return v
 }
 
-function computeVersion(cls: Function): Version {
+function computeVersion(cls: VersionedClass): Version {
   const fields = new Map<string, VersionedField | VersionedFieldDict>()
-  for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+  for (
+    let c: unknown = cls;
+    typeof c === 'function' && c !== Function.prototype;
+    c = Object.getPrototypeOf(c)
+  ) {
     for (const name of Object.getOwnPropertyNames(c)) {
       if (fields.has(name)) continue
       const desc = Object.getOwnPropertyDescriptor(c, name)

@@ -114,7 +114,10 @@ export class Version {
 
 function checkHash(hash: string, which: string): string {
   if (!HEX40.test(hash)) {
-    throw new ChariotsError(ErrorCode.INVALID_VERSION, `the ${which} digest '${hash}' is not 40 lower-case hex characters`)
+    throw new ChariotsError(
+      ErrorCode.INVALID_VERSION,
+      `the ${which} digest '${hash}' is not 40 lower-case hex characters`,
+    )
   }
   return hash
 }

@@ -1,5 +1,5 @@
-import { VersionedField } from './versioned-field.js'
 import type { VersionType } from './version-type.js'
+import { VersionedField } from './versioned-field.js'
 
 type Plain<T> = { [K in keyof T]: T[K] extends VersionedField<infer V> ? V : T[K] }
 
@@ -38,7 +38,11 @@ export class VersionedFieldDict<T extends Record<string, unknown> = Record<strin
   set<K extends keyof T & string>(key: K, value: Plain<T>[K]): void {
     const field = this.fields.get(key)
     if (field) field.value = value
-    else (this.fields as Map<string, VersionedField>).set(key, new VersionedField(value, this.defaultVersionType))
+    else
+      (this.fields as Map<string, VersionedField>).set(
+        key,
+        new VersionedField(value, this.defaultVersionType),
+      )
   }
 
   has(key: string): boolean {
