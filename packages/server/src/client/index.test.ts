@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest'
+import * as api from './index.js'
+
+describe('@chariots/server/client', () => {
+  it('exports exactly its public names', () => {
+    expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
+      [
+        "BaseClient",
+        "Client",
+        "errorFromResponse",
+        "parseVersions",
+        "toPipelineResponse",
+      ]
+    `)
+  })
+})
