@@ -19,40 +19,60 @@ export class ConcurrentRunner extends BaseRunner {
     callbacks: readonly PipelineCallback[],
   ) {
     const { nodes, dependencies, dependents } = pipeline
+    if (nodes.length === 0) return Promise.resolve()
     const waitingOn = dependencies.map((d) => d.length)
+    const ready: number[] = []
+    waitingOn.forEach((n, i) => {
+      if (n === 0) ready.push(i)
+    })
+    let next = 0
     let finished = 0
     let failed = false
-    return new Promise<void>((resolve, reject) => {
-      if (nodes.length === 0) {
-        resolve()
-        return
+    let draining = false
+    let resolve!: () => void
+    let reject!: (err: unknown) => void
+    const whole = new Promise<void>((res, rej) => {
+      resolve = res
+      reject = rej
+    })
+    const fail = (err: unknown) => {
+      if (!failed) {
+        failed = true
+        reject(err)
       }
-      const start = (i: number): void => {
+    }
+    const complete = (i: number) => {
+      finished++
+      for (const d of dependents[i]!) if (--waitingOn[d]! === 0) ready.push(d)
+      if (finished === nodes.length) resolve()
+    }
+    // Runs every ready node: synchronous ones complete in this loop (no promise per node), async
+    // ones are started and drain again when they settle, so independent branches overlap.
+    const drain = () => {
+      if (draining) return
+      draining = true
+      while (next < ready.length && !failed) {
+        const i = ready[next++]!
         let pending: unknown
         try {
           pending = this.runNode(pipeline, nodes[i]!, values, callbacks)
         } catch (err) {
           fail(err)
-          return
+          break
         }
-        if (pending instanceof Promise) pending.then(() => done(i), fail)
-        else queueMicrotask(() => done(i))
-      }
-      const fail = (err: unknown) => {
-        if (!failed) {
-          failed = true
-          reject(err)
+        if (pending instanceof Promise) {
+          pending.then(() => {
+            if (failed) return
+            complete(i)
+            drain()
+          }, fail)
+        } else {
+          complete(i)
         }
       }
-      const done = (i: number) => {
-        if (failed) return
-        finished++
-        for (const d of dependents[i]!) if (--waitingOn[d]! === 0) start(d)
-        if (finished === nodes.length) resolve()
-      }
-      waitingOn.forEach((n, i) => {
-        if (n === 0) start(i)
-      })
-    })
+      draining = false
+    }
+    drain()
+    return whole
   }
 }
