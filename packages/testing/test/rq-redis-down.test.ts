@@ -1,6 +1,6 @@
 /**
  * The server's side of RQWorkerPool fails fast while Redis is down: a worker call answers 503
- * NO_WORKER_ALIVE and a job fetch a STORE_ERROR within the command timeout, instead of hanging in
+ * NO_WORKER_ALIVE and a job fetch a 503 BACKEND_UNAVAILABLE within the command timeout, instead of hanging in
  * ioredis's offline queue.
  */
 import { randomUUID } from 'node:crypto'
@@ -31,7 +31,7 @@ describe('RQWorkerPool while Redis is down', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  it('answers 503 for a worker call and STORE_ERROR for a fetch, quickly, once Redis stops', async () => {
+  it('answers 503 for a worker call and 503 BACKEND_UNAVAILABLE for a fetch, quickly, once Redis stops', async () => {
     const redis = await startRedis()
     const pool = new RQWorkerPool({
       connection: redis.url,
@@ -52,7 +52,8 @@ describe('RQWorkerPool while Redis is down', () => {
     expect(refused.ms).toBeLessThan(2_000)
 
     const fetch = await timed(client.fetchJob(call.jobId!, 'is_odd'))
-    expect(fetch.error.code).toBe(ErrorCode.STORE_ERROR)
+    expect(fetch.error.code).toBe(ErrorCode.BACKEND_UNAVAILABLE)
+    expect(fetch.error.details?.status).toBe(503)
     expect(fetch.error.message).toMatch(/Redis|Stream|connect/i)
     expect(fetch.ms).toBeLessThan(2_000)
 
@@ -77,7 +78,8 @@ describe('RQWorkerPool while Redis is down', () => {
     expect(refused.error.message).toMatch(/Redis/)
     expect(refused.ms).toBeLessThan(2_000)
     const fetch = await timed(client.fetchJob(randomUUID(), 'is_odd'))
-    expect(fetch.error.code).toBe(ErrorCode.STORE_ERROR)
+    expect(fetch.error.code).toBe(ErrorCode.BACKEND_UNAVAILABLE)
+    expect(fetch.error.details?.status).toBe(503)
     expect(fetch.ms).toBeLessThan(2_000)
     await pool.close()
   })

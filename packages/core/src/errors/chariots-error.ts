@@ -20,6 +20,8 @@ export const ErrorCode = {
   NO_WORKER_ALIVE: 'NO_WORKER_ALIVE',
   OP_FAILED: 'OP_FAILED',
   STORE_ERROR: 'STORE_ERROR',
+  /** A backend the app needs to answer (the Redis of a worker pool) cannot be reached right now. */
+  BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   SERIALIZATION_ERROR: 'SERIALIZATION_ERROR',
   UNAUTHORIZED: 'UNAUTHORIZED',
   BODY_TOO_LARGE: 'BODY_TOO_LARGE',

@@ -86,7 +86,7 @@ function jobRoutes(): Record<string, Operation> {
       },
       responses: {
         200: { description: 'the job', content: json(ref('JobResponse')) },
-        ...errors(400, 401, 404, 500),
+        ...errors(400, 401, 404, 500, 503),
       },
     },
   }
@@ -103,7 +103,7 @@ function jobRoutes(): Record<string, Operation> {
         ],
         responses: {
           200: { description: 'the job', content: json(ref('JobResponse')) },
-          ...errors(400, 401, 404, 500),
+          ...errors(400, 401, 404, 500, 503),
         },
       },
     },

@@ -17,6 +17,7 @@ describe('statusForCode', () => {
     [ErrorCode.VERSION_INCOMPATIBLE, 419],
     [ErrorCode.PIPELINE_NOT_LOADED, 419],
     [ErrorCode.NO_WORKER_ALIVE, 503],
+    [ErrorCode.BACKEND_UNAVAILABLE, 503],
     [ErrorCode.OP_FAILED, 500],
     [ErrorCode.INTERNAL, 500],
     ['MY_OWN_CODE', 500],

@@ -220,7 +220,7 @@ export class RQWorkerPool extends BaseWorkerPool {
     return withDeadline(
       this.readJob(jobId),
       this.timeoutMs,
-      ErrorCode.STORE_ERROR,
+      ErrorCode.BACKEND_UNAVAILABLE,
       `cannot read job ${jobId} from Redis at ${describeRedis(this.redis)}`,
     )
   }
@@ -235,7 +235,7 @@ export class RQWorkerPool extends BaseWorkerPool {
     const events = await withDeadline(
       this.getEvents(),
       this.timeoutMs,
-      ErrorCode.STORE_ERROR,
+      ErrorCode.BACKEND_UNAVAILABLE,
       `cannot listen to job events in Redis at ${describeRedis(this.redis)}`,
     )
     const emitter = events as unknown as EventEmitter // per-job event names are not in its typed map
@@ -277,7 +277,10 @@ export class RQWorkerPool extends BaseWorkerPool {
     this.closed = true
     for (const fail of [...this.pendingWaits]) {
       fail(
-        new ChariotsError(ErrorCode.STORE_ERROR, `the RQWorkerPool of queue '${this.queueName}' was closed`),
+        new ChariotsError(
+          ErrorCode.BACKEND_UNAVAILABLE,
+          `the RQWorkerPool of queue '${this.queueName}' was closed`,
+        ),
       )
     }
     await Promise.all([...this.workers].map((w) => this.closeBull(w)))
@@ -377,7 +380,7 @@ export class RQWorkerPool extends BaseWorkerPool {
   private getQueue(): Queue<JobData, JobResult> {
     if (this.closed)
       throw new ChariotsError(
-        ErrorCode.STORE_ERROR,
+        ErrorCode.BACKEND_UNAVAILABLE,
         `the RQWorkerPool of queue '${this.queueName}' is closed`,
       )
     if (!this.queue) {
