@@ -8,6 +8,12 @@ if (build.status !== 0) {
   console.log('tests: 0 passed, 1 failed')
   process.exit(build.status ?? 1)
 }
+// Lint and format check first (biome, about a second): style drift fails the run like a test.
+const lint = spawnSync('pnpm', ['run', 'lint'], { stdio: 'inherit', env })
+if (lint.status !== 0) {
+  console.log('tests: 0 passed, 1 failed (pnpm lint failed: run `pnpm format` and fix what remains)')
+  process.exit(lint.status ?? 1)
+}
 mkdirSync('.test-results', { recursive: true })
 const out = '.test-results/vitest.json'
 const args = [
