@@ -26,6 +26,7 @@ describe('@chariots/testing', () => {
         "irisPredictionPipeline",
         "irisTrainingPipeline",
         "isOddPipeline",
+        "pingRedis",
         "progressPipeline",
         "rangePipeline",
         "slowPipeline",

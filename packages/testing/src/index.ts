@@ -25,10 +25,10 @@ export {
   PCAOp,
   RandomForestOp,
 } from './iris-ops.js'
+// Workers and Redis for tests (workers engineer)
+export { pingRedis } from './ping-redis.js'
 export { RQWorkerContext } from './rq-worker-context.js'
 export type { RunningRedis, StartRedisOptions } from './start-redis.js'
-
-// Workers and Redis for tests (workers engineer)
 export { startRedis } from './start-redis.js'
 // Test client (server engineer)
 export type { RequestableApp, TestClientOptions } from './test-client.js'

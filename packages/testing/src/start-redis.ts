@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { connect, createServer } from 'node:net'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { pingRedis } from './ping-redis.js'
 
 /** Options of {@link startRedis}. */
 export interface StartRedisOptions {
@@ -115,26 +116,8 @@ async function waitForPing(
         `redis-server exited (code ${child.exitCode}, signal ${child.signalCode}) before answering PING: ${output()}`,
       )
     }
-    if (await ping(port)) return
+    if (await pingRedis(port)) return
     await sleep(20)
   }
   throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms: ${output()}`)
-}
-
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    let reply = ''
-    const done = (ok: boolean) => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(500, () => done(false))
-    socket.once('error', () => done(false))
-    socket.once('connect', () => socket.write('PING\r\n'))
-    socket.on('data', (d) => {
-      reply += d
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'))
-    })
-  })
 }

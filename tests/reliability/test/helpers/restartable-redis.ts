@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { pingRedis } from '@chariots/testing'
 import { freePort } from './serve-child.js'
 
 /** A `redis-server` that can be killed and started again on the same port and folder. */
@@ -66,7 +66,7 @@ export async function startRestartableRedis(): Promise<RestartableRedis> {
     const deadline = Date.now() + 10_000
     while (Date.now() < deadline) {
       if (!running()) throw new Error(`redis-server exited before answering PING:\n${output}`)
-      if (await ping(port)) return
+      if (await pingRedis(port)) return
       await sleep(20)
     }
     throw new Error(`redis-server on port ${port} did not answer PING within 10 s:\n${output}`)
@@ -94,23 +94,4 @@ export async function startRestartableRedis(): Promise<RestartableRedis> {
       await rm(dir, { recursive: true, force: true })
     },
   }
-}
-
-function ping(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1')
-    let reply = ''
-    const done = (ok: boolean) => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(500, () => done(false))
-    socket.once('error', () => done(false))
-    socket.once('connect', () => socket.write('PING\r\n'))
-    socket.on('data', (d) => {
-      reply += d
-      // While it loads the AOF, Redis answers -LOADING: not ready yet.
-      if (reply.includes('\r\n')) done(reply.startsWith('+PONG'))
-    })
-  })
 }
