@@ -1,46 +1,84 @@
 // Errors
 
-// Callbacks
-export { OpCallback } from './callbacks/op-callback.js'
-export { PipelineCallback } from './callbacks/pipeline-callback.js'
 export type { ChariotsErrorOptions, ErrorCodeName } from './errors/chariots-error.js'
 export { ChariotsError, ErrorCode, VersionError } from './errors/chariots-error.js'
-export type { BaseOpOptions } from './ops/base-op.js'
+
+// Callbacks
+
+export { OpCallback } from './callbacks/op-callback.js'
+export { PipelineCallback } from './callbacks/pipeline-callback.js'
+
 // Ops
+
+export type { BaseOpOptions } from './ops/base-op.js'
 export { BaseOp } from './ops/base-op.js'
+export type { OpState } from './ops/loadable-op.js'
 export { isLoadableOp, LoadableOp } from './ops/loadable-op.js'
 export { MLMode } from './ops/ml-mode.js'
+export type { DecodedModel } from './ops/ml-op.js'
 export { MLOp } from './ops/ml-op.js'
 export type { Progress, ProgressReporter } from './ops/progress.js'
 export { reportProgress, withProgressReporter } from './ops/progress.js'
+
+// Pipelines
+
 export type { DataLoadingNodeOptions, DataSavingNodeOptions, SaverAwareOp } from './pipeline/data-nodes.js'
 export { DataLoadingNode, DataSavingNode, isSaverAwareOp } from './pipeline/data-nodes.js'
 export type { NestedRunner, NodeOptions } from './pipeline/node.js'
-// Pipelines
 export { isPipeline, Node } from './pipeline/node.js'
 export type { PipelineOptions } from './pipeline/pipeline.js'
 export { Pipeline } from './pipeline/pipeline.js'
 export type { ReservedNode } from './pipeline/reserved-nodes.js'
 export { ReservedNodes } from './pipeline/reserved-nodes.js'
-export type { RunOptions } from './runners/base-runner.js'
+
 // Runners
+
+export type { RunOptions } from './runners/base-runner.js'
 export { BaseRunner } from './runners/base-runner.js'
 export { ConcurrentRunner } from './runners/concurrent-runner.js'
 export { SequentialRunner } from './runners/sequential-runner.js'
-// Persistence
+
+// The lifecycle: one host for load, run, save and jobs; the version rule
+
+export type { LoadOutcome, LoadStatesOptions } from './lifecycle/load-states.js'
+export type {
+  HostJobContext,
+  HostLogger,
+  LoadRefusal,
+  LoadResult,
+  PipelineHostOptions,
+  PipelineStatus,
+  RunResult,
+  SaveResult,
+} from './lifecycle/pipeline-host.js'
+export { PipelineHost, versionsOf } from './lifecycle/pipeline-host.js'
+export { PipelineGate } from './lifecycle/pipeline-gate.js'
+export { PromiseMutex } from './lifecycle/promise-mutex.js'
+export type { SavedStates, SaveStatesOptions } from './lifecycle/save-states.js'
+export type { MissingState, Resolution, ResolveOptions } from './lifecycle/version-rule.js'
+export { lineageMismatch, resolvePipeline, stateOfCode } from './lifecycle/version-rule.js'
+
+// Stores and savers
+
+export type { OpStoreOptions } from './store/op-store.js'
+export { OpStore } from './store/op-store.js'
+export { applyRetention, DEFAULT_KEEP } from './store/retention.js'
+export type { NewState, PruneOptions, PruneReport, StateRecord, StateStore } from './store/state-store.js'
 export { BaseSaver } from './savers/base-saver.js'
 export type { FileSaverOptions } from './savers/file-saver.js'
 export { FileSaver } from './savers/file-saver.js'
 export { safePath } from './savers/safe-path.js'
+
 // Serializers
+
 export { BaseSerializer } from './serializers/base-serializer.js'
 export { BinarySerializer } from './serializers/binary-serializer.js'
 export type { CSVRecord } from './serializers/csv-serializer.js'
 export { CSVSerializer } from './serializers/csv-serializer.js'
 export { JSONSerializer } from './serializers/json-serializer.js'
-export type { StoreMetadata } from './store/op-store.js'
-export { END_OF_PIPE, OpStore } from './store/op-store.js'
+
 // Versioning
+
 export { canonicalJson, sha1Hex } from './versioning/canonical-json.js'
 export type { VersionInit } from './versioning/version.js'
 export { EMPTY_HASH, Version } from './versioning/version.js'

@@ -19,6 +19,8 @@ export const ErrorCode = {
   NO_WORKER_POOL: 'NO_WORKER_POOL',
   NO_WORKER_ALIVE: 'NO_WORKER_ALIVE',
   OP_FAILED: 'OP_FAILED',
+  /** A save of a pipeline whose stateful ops hold no state yet (never trained, never loaded). */
+  NOTHING_TO_SAVE: 'NOTHING_TO_SAVE',
   STORE_ERROR: 'STORE_ERROR',
   /** A backend the app needs to answer (the Redis of a worker pool) cannot be reached right now. */
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',

@@ -54,14 +54,6 @@ export abstract class BaseOp {
     return versionOf(this.constructor)
   }
 
-  /**
-   * Whether a saved version was produced by this op's code (same major as the class version).
-   * Loading picks the latest saved version for which this is true.
-   */
-  matchesCodeVersion(saved: Version): boolean {
-    return saved.major === versionOf(this.constructor).major
-  }
-
   /** Whether loading may pick a saved version other than the code's (false only for predictors). */
   get allowVersionChange(): boolean {
     return true

@@ -1,7 +1,6 @@
 import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
-import { canonicalJson, sha1Hex } from '../versioning/canonical-json.js'
-import { Version } from '../versioning/version.js'
 import { VersionType } from '../versioning/version-type.js'
+import { versionOf } from '../versioning/version-of.js'
 import type { BaseOpOptions } from './base-op.js'
 import { LoadableOp } from './loadable-op.js'
 import { MLMode } from './ml-mode.js'
@@ -11,6 +10,10 @@ import { MLMode } from './ml-mode.js'
  * trains on its inputs and predicts on the first. Each training moves the op's version (the
  * sub-version named by the static `trainingUpdateVersion`), so downstream models trained on an
  * older fit are detected. The serialized form holds the model and its last training time.
+ *
+ * Only PREDICT-mode ops load saved state (and need it); FIT and FIT_PREDICT ops train from a fresh
+ * `initModel()` on every run, so a missing or corrupt saved model never blocks retraining.
+ * `serializeModel` and `loadModel` default to JSON, for models that are plain JSON data.
  *
  * @example
  * ```ts
@@ -26,12 +29,9 @@ import { MLMode } from './ml-mode.js'
  */
 export abstract class MLOp<M = unknown> extends LoadableOp {
   /** The sub-version each training moves. */
-  static trainingUpdateVersion: VersionType = VersionType.MAJOR
+  static override trainingUpdateVersion: VersionType = VersionType.MAJOR
   readonly mode: MLMode
-  /** Seconds since the epoch of the last `fit` (here or in the process that saved the state). */
-  lastTrainingTime: number | null = null
   private currentModel: M | undefined
-  private cachedOpVersion: { at: number | null; version: Version } | undefined
 
   constructor(mode: MLMode, options: BaseOpOptions = {}) {
     super(options)
@@ -50,10 +50,24 @@ export abstract class MLOp<M = unknown> extends LoadableOp {
   abstract fit(...args: any[]): void | Promise<void>
   /** Predicts with `this.model`. */
   abstract predict(...args: any[]): unknown
-  /** The model as bytes. */
-  abstract serializeModel(model: M): Uint8Array | Promise<Uint8Array>
-  /** A model from the bytes `serializeModel` produced. */
-  abstract loadModel(bytes: Uint8Array): M | Promise<M>
+
+  /**
+   * The model as bytes. The default writes the model as JSON, which suits models that are plain
+   * data (numbers, arrays, plain objects); a model that is a class instance needs its own.
+   */
+  serializeModel(model: M): Uint8Array | Promise<Uint8Array> {
+    return Buffer.from(modelJson(model, this.name, this.constructor.name), 'utf8')
+  }
+
+  /** A model from the bytes `serializeModel` produced (the default reads JSON). */
+  loadModel(bytes: Uint8Array): M | Promise<M> {
+    return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as M
+  }
+
+  /** Seconds since the epoch of the training of the state held (here or where it was saved). */
+  get lastTrainingTime(): number | null {
+    return this.state?.version.creationTime ?? null
+  }
 
   /** The model (initialized on first use). */
   get model(): M {
@@ -87,37 +101,8 @@ export abstract class MLOp<M = unknown> extends LoadableOp {
     }
     this.currentModel = await this.initModel()
     await this.fit(...args)
-    this.lastTrainingTime = Version.now()
-    this.hasSavedState = true
+    this.markStateChanged()
     return this.mode === MLMode.FIT_PREDICT ? this.predict(args[0]) : undefined
-  }
-
-  override get opVersion(): Version {
-    const t = this.lastTrainingTime
-    if (t === null) return super.opVersion
-    if (this.cachedOpVersion?.at !== t) this.cachedOpVersion = { at: t, version: this.versionTrainedAt(t) }
-    return this.cachedOpVersion.version
-  }
-
-  /**
-   * The class version with the training at `time` hashed into the `trainingUpdateVersion`
-   * sub-version; its creation time is the training time, so a saved version tells when it was trained.
-   */
-  private versionTrainedAt(time: number): Version {
-    const base = super.opVersion
-    const type = (this.constructor as typeof MLOp).trainingUpdateVersion
-    return new Version({
-      major: base.major,
-      minor: base.minor,
-      patch: base.patch,
-      [type]: sha1Hex(`${base[type]}:trained@${canonicalJson(time)}`),
-      creationTime: time,
-    })
-  }
-
-  /** A saved version is this code's when retraining the class version at its creation time gives it. */
-  override matchesCodeVersion(saved: Version): boolean {
-    return this.versionTrainedAt(saved.creationTime).major === saved.major || super.matchesCodeVersion(saved)
   }
 
   override get allowVersionChange(): boolean {
@@ -126,6 +111,14 @@ export abstract class MLOp<M = unknown> extends LoadableOp {
 
   override get requiresSavedState(): boolean {
     return this.mode === MLMode.PREDICT
+  }
+
+  override get usesSavedState(): boolean {
+    return this.mode === MLMode.PREDICT
+  }
+
+  override get changesStateOnRun(): boolean {
+    return this.mode !== MLMode.PREDICT
   }
 
   /** Envelope: 4-byte big-endian header length, a JSON header `{ lastTrainingTime }`, then the model bytes. */
@@ -140,6 +133,11 @@ export abstract class MLOp<M = unknown> extends LoadableOp {
   }
 
   async load(bytes: Uint8Array): Promise<void> {
+    await this.applyState(await this.decodeState(bytes))
+  }
+
+  /** Reads the envelope and the model without touching the op (a corrupt file fails here). */
+  override async decodeState(bytes: Uint8Array): Promise<DecodedModel<M>> {
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     const headerLength = buf.length >= 4 ? buf.readUInt32BE(0) : -1
     let header: { lastTrainingTime?: number | null }
@@ -160,8 +158,60 @@ export abstract class MLOp<M = unknown> extends LoadableOp {
         { cause },
       )
     }
-    this.currentModel = await this.loadModel(buf.subarray(4 + headerLength))
-    this.lastTrainingTime = header.lastTrainingTime ?? null
-    this.hasSavedState = true
+    const model = await this.loadModel(buf.subarray(4 + headerLength))
+    return { model, lastTrainingTime: header.lastTrainingTime ?? null }
   }
+
+  override snapshotState(): DecodedModel<M> {
+    return { model: this.currentModel as M, lastTrainingTime: this.lastTrainingTime }
+  }
+
+  override applyState(decoded: unknown): void {
+    const { model, lastTrainingTime } = decoded as DecodedModel<M>
+    this.currentModel = model
+    const version = lastTrainingTime === null ? versionOf(this.constructor) : this.versionAt(lastTrainingTime)
+    this.state = { version, lineage: {}, seq: null, changed: false }
+  }
+}
+
+/** What {@link MLOp.decodeState} answers. */
+export interface DecodedModel<M> {
+  model: M
+  lastTrainingTime: number | null
+}
+
+/** JSON of a model that is plain data; a clear error naming the op and the methods to define otherwise. */
+function modelJson(model: unknown, opName: string, className: string): string {
+  const problem = notPlainJson(model, 'the model', 0)
+  if (problem) {
+    throw new ChariotsError(
+      ErrorCode.SERIALIZATION_ERROR,
+      `ML op '${opName}' cannot save its model: ${problem}, which JSON cannot hold; define serializeModel(model) and loadModel(bytes) on ${className}`,
+      { details: { op: opName } },
+    )
+  }
+  return JSON.stringify(model)
+}
+
+function notPlainJson(value: unknown, where: string, depth: number): string | null {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return null
+  if (typeof value === 'number') return Number.isFinite(value) ? null : `${where} is ${value}`
+  if (typeof value !== 'object') return `${where} is a ${typeof value}`
+  if (depth > 100) return `${where} nests deeper than 100 levels`
+  const proto = Object.getPrototypeOf(value)
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = notPlainJson(value[i], `${where}[${i}]`, depth + 1)
+      if (p) return p
+    }
+    return null
+  }
+  if (proto !== Object.prototype && proto !== null) {
+    return `${where} is a ${(value as object).constructor?.name ?? 'class instance'}`
+  }
+  for (const [k, v] of Object.entries(value)) {
+    const p = notPlainJson(v, `${where}.${k}`, depth + 1)
+    if (p) return p
+  }
+  return null
 }

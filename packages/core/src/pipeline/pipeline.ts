@@ -1,10 +1,13 @@
 import type { ZodType } from 'zod'
 import type { PipelineCallback } from '../callbacks/pipeline-callback.js'
-import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
-import { loadPipeline, preparePipeline, savePipeline } from '../persistence/pipeline-persistence.js'
+import { ChariotsError, ErrorCode, type ErrorCodeName } from '../errors/chariots-error.js'
+import { type LoadOutcome, type LoadStatesOptions, loadPipelineStates } from '../lifecycle/load-states.js'
+import { notLoadedReason } from '../lifecycle/not-loaded-reason.js'
+import { type SavedStates, type SaveStatesOptions, savePipelineStates } from '../lifecycle/save-states.js'
 import type { BaseSaver } from '../savers/base-saver.js'
-import type { OpStore } from '../store/op-store.js'
+import type { StateStore } from '../store/state-store.js'
 import { Version } from '../versioning/version.js'
+import { isSaverAwareOp } from './data-nodes.js'
 import type { Node } from './node.js'
 import { nameProblem, ReservedNodes } from './reserved-nodes.js'
 
@@ -43,10 +46,14 @@ export class Pipeline {
   readonly dependencies: readonly (readonly number[])[]
   /** For each node (by index), the indexes of the later nodes that read its outputs. */
   readonly dependents: readonly (readonly number[])[]
-  /** Whether the last `load` succeeded and every op needing saved state got it. */
+  /**
+   * Whether the pipeline can serve: a training pipeline from the start, a prediction pipeline once
+   * a consistent set of its states was loaded (a later refused load does not change it).
+   */
   isLoaded: boolean
   /** Why the pipeline is not loaded, when it is not. */
   notLoadedReason: string | null = null
+  private cone: number[][] | undefined
 
   constructor(nodes: readonly Node[], name: string, options: PipelineOptions = {}) {
     const problem = nameProblem(name)
@@ -89,21 +96,48 @@ export class Pipeline {
   }
 
   /**
-   * Loads each loadable op's latest compatible saved state from the store; throws `VersionError`
-   * when a predictor was saved against an upstream version that is no longer current.
+   * For each node (by index), the indexes of every node upstream of it, nearest first: what its
+   * state's lineage records.
    */
-  load(store: OpStore): Promise<void> {
-    return loadPipeline(this, store)
+  get upstream(): readonly (readonly number[])[] {
+    if (!this.cone) {
+      const cone: number[][] = []
+      for (let i = 0; i < this.nodes.length; i++) {
+        const seen = new Set<number>()
+        for (const d of this.dependencies[i]!) {
+          seen.add(d)
+          for (const u of cone[d]!) seen.add(u)
+        }
+        cone.push([...seen])
+      }
+      this.cone = cone
+    }
+    return this.cone
   }
 
-  /** Saves each loadable op's state and the links between node versions, then the metadata. */
-  save(store: OpStore): Promise<void> {
-    return savePipeline(this, store)
+  /**
+   * Loads, by the version rule, the latest saved state of each node that fits what is upstream of
+   * it, atomically (a refused load changes nothing). Throws `VersionError` when a node's saved
+   * states were all trained on another upstream; answers `loaded: false` (and sets
+   * `notLoadedReason`) when a node needing saved state has none yet.
+   */
+  async load(store: StateStore, options: LoadStatesOptions = {}): Promise<LoadOutcome> {
+    const outcome = await loadPipelineStates(this, store, options)
+    if (!outcome.loaded && !this.isLoaded) this.notLoadedReason = notLoadedReason(this, outcome.missing)
+    return outcome
   }
 
-  /** Gives the data nodes the saver they read and write through. */
-  prepare(saver: BaseSaver): Promise<void> {
-    return preparePipeline(this, saver)
+  /** Saves the states that changed (trained ops), each with its lineage, in one commit. */
+  save(store: StateStore, options: SaveStatesOptions = {}): Promise<SavedStates> {
+    return savePipelineStates(this, store, options)
+  }
+
+  /** Gives the data nodes the saver they read and write through (and reads their files' hashes). */
+  async prepare(saver: BaseSaver): Promise<void> {
+    for (const node of this.allNodes()) {
+      const op = node.op
+      if (op && isSaverAwareOp(op)) await op.prepare(saver)
+    }
   }
 
   /** Validates the input against the pipeline's schema (returns the parsed value). */
@@ -121,7 +155,7 @@ export class Pipeline {
   }
 }
 
-function parseWith(schema: ZodType, value: unknown, what: string, code: string): unknown {
+function parseWith(schema: ZodType, value: unknown, what: string, code: ErrorCodeName): unknown {
   const r = schema.safeParse(value)
   if (r.success) return r.data
   const issues = r.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }))

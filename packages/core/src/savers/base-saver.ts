@@ -1,6 +1,12 @@
+import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
+import { PromiseMutex } from '../lifecycle/promise-mutex.js'
+
 /**
- * Where Chariots keeps bytes: op state, metadata and data files. Paths are relative to the saver's
- * root (a leading `/` means the root). Every method is async.
+ * Where Chariots keeps bytes: op state, the store's index and data files. Paths are relative to
+ * the saver's root (a leading `/` means the root). Every method is async.
+ *
+ * A saver that backs a store shared by several processes must make `saveExclusive` atomic across
+ * them (FileSaver does, with a hard link): the store's commits rely on it.
  *
  * @example
  * ```ts
@@ -13,7 +19,12 @@
  * ```
  */
 export abstract class BaseSaver {
-  private lockChain = new Map<string, Promise<unknown>>()
+  private readonly locks = new PromiseMutex()
+
+  /** Where the bytes are, for logs and errors (FileSaver: its root folder). */
+  get location(): string {
+    return this.constructor.name
+  }
 
   /** Writes `bytes` at `path`, replacing what was there; readers never see a partial file. */
   abstract save(bytes: Uint8Array, path: string): Promise<void>
@@ -23,18 +34,31 @@ export abstract class BaseSaver {
   abstract exists(path: string): Promise<boolean>
 
   /**
+   * Writes `bytes` at `path` only if nothing is there yet; answers whether it wrote. This default
+   * is atomic within one process only.
+   */
+  async saveExclusive(bytes: Uint8Array, path: string): Promise<boolean> {
+    return this.locks.run(`exclusive:${path}`, async () => {
+      if (await this.exists(path)) return false
+      await this.save(bytes, path)
+      return true
+    })
+  }
+
+  /** Removes the file at `path` (nothing when there is none). Savers that cannot delete say so. */
+  async delete(path: string): Promise<void> {
+    throw new ChariotsError(
+      ErrorCode.STORE_ERROR,
+      `${this.constructor.name} cannot delete '${path}': implement delete(path) to let the store prune old states`,
+      { details: { path, unsupported: true } },
+    )
+  }
+
+  /**
    * Runs `fn` while holding the lock `name`. This default serializes callers within one process;
    * savers shared by several processes (FileSaver) also lock across processes.
    */
-  async withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.lockChain.get(name) ?? Promise.resolve()
-    const run = previous.then(fn, fn)
-    const tail = run.catch(() => undefined)
-    this.lockChain.set(name, tail)
-    try {
-      return await run
-    } finally {
-      if (this.lockChain.get(name) === tail) this.lockChain.delete(name)
-    }
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    return this.locks.run(name, fn)
   }
 }

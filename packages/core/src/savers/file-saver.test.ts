@@ -1,10 +1,11 @@
-import { mkdir, open, readdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, utimes, writeFile } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { useTempDirs } from '../../test/fixtures/temp-dir.js'
 import { ChariotsError } from '../errors/chariots-error.js'
 import { OpStore } from '../store/op-store.js'
+import { Version } from '../versioning/version.js'
 import { FileSaver } from './file-saver.js'
 
 const tempDir = useTempDirs('chariots-file-saver-')
@@ -121,8 +122,12 @@ describe('FileSaver failures', () => {
       expect(err.message).toContain(`could not write '${path}' under store root '${root}'`)
       expect(err.message).toMatch(/a file stands where a folder is needed \((ENOTDIR|EEXIST)\)/)
     }
-    // The store's own save (which takes the lock first) fails the same way.
-    const storeErr = await rejection(new OpStore(saver).save())
+    // The store's own save (bytes, then the index under the lock) fails the same way.
+    const storeErr = await rejection(
+      new OpStore(saver).saveStates([
+        { node: 'pca', version: Version.now().toString(), codeVersion: null, lineage: {}, bytes: bytes('m') },
+      ]),
+    )
     expect(storeErr.code).toBe('STORE_ERROR')
     expect(storeErr.message).toContain(root)
 
@@ -201,11 +206,13 @@ describe('FileSaver locks', () => {
     expect(await listing(join(root, '.locks'))).toEqual([])
   })
 
-  it('breaks a lock left by a process of another host once it is older than staleLockMs', async () => {
+  it('breaks a lock of another host once its heartbeat (the file time) is older than staleLockMs', async () => {
     const root = await tempDir()
     await mkdir(join(root, '.locks'))
     const old = { pid: 4242, host: `not-${hostname()}`, nonce: 'abandoned', at: Date.now() - 5_000 }
     await writeFile(lockPath(root), JSON.stringify(old))
+    const past = new Date(Date.now() - 5_000)
+    await utimes(lockPath(root), past, past)
     const saver = new FileSaver(root, { staleLockMs: 1_000, lockTimeoutMs: 10_000 })
     const started = Date.now()
     expect(await saver.withLock('meta', async () => 'got it')).toBe('got it')
@@ -213,20 +220,96 @@ describe('FileSaver locks', () => {
     expect(await listing(join(root, '.locks'))).toEqual([])
   })
 
-  it('does not break a fresh lock of another host, nor one held by a live process here', async () => {
+  it('never breaks the lock of a live process here, however old; breaks a dead or reused pid at once', async () => {
     const root = await tempDir()
     await mkdir(join(root, '.locks'))
-    const holders = [
-      { pid: 4242, host: `not-${hostname()}`, nonce: 'remote', at: Date.now() },
-      { pid: process.pid, host: hostname(), nonce: 'local', at: Date.now() },
-    ]
-    for (const holder of holders) {
-      await writeFile(lockPath(root), JSON.stringify(holder))
-      const saver = new FileSaver(root, { staleLockMs: 60_000, lockTimeoutMs: 150 })
-      const err = await rejection(saver.withLock('meta', async () => 'should not run'))
-      expect(err.code).toBe('STORE_ERROR')
-      expect(err.message).toMatch(/timed out after 150 ms waiting for the store lock/)
-      expect(JSON.parse(await readFile(lockPath(root), 'utf8'))).toEqual(holder)
+    const start = (await readFile(`/proc/${process.pid}/stat`, 'utf8')).split(') ')[1]!.split(' ')[19]!
+    const longAgo = new Date(Date.now() - 3_600_000)
+    const live = { pid: process.pid, start, host: hostname(), nonce: 'live', at: longAgo.getTime() }
+    await writeFile(lockPath(root), JSON.stringify(live))
+    await utimes(lockPath(root), longAgo, longAgo)
+    const waiting = new FileSaver(root, { staleLockMs: 100, lockTimeoutMs: 400 })
+    const err = await rejection(waiting.withLock('meta', async () => 'should not run'))
+    expect(err.code).toBe('TIMEOUT')
+    expect(err.message).toMatch(/timed out after 400 ms waiting for the store lock .* held by pid \d+/)
+    expect(JSON.parse(await readFile(lockPath(root), 'utf8'))).toEqual(live)
+
+    // The same pid with another start time is another process (the pid was reused): gone.
+    await writeFile(lockPath(root), JSON.stringify({ ...live, start: '1', nonce: 'reused' }))
+    expect(await new FileSaver(root).withLock('meta', async () => 'got it')).toBe('got it')
+  })
+
+  it('does not break a lock of another host while its heartbeat is fresh', async () => {
+    const root = await tempDir()
+    await mkdir(join(root, '.locks'))
+    const holder = { pid: 4242, host: `not-${hostname()}`, nonce: 'remote', at: Date.now() - 3_600_000 }
+    await writeFile(lockPath(root), JSON.stringify(holder))
+    const saver = new FileSaver(root, { staleLockMs: 60_000, lockTimeoutMs: 150 })
+    const err = await rejection(saver.withLock('meta', async () => 'should not run'))
+    expect(err.code).toBe('TIMEOUT')
+    expect(JSON.parse(await readFile(lockPath(root), 'utf8'))).toEqual(holder)
+  })
+
+  it('keeps the lock file fresh while a holder works longer than staleLockMs', async () => {
+    const root = await tempDir()
+    const saver = new FileSaver(root, { staleLockMs: 200 })
+    const mtimes: number[] = []
+    await saver.withLock('meta', async () => {
+      for (let i = 0; i < 6; i++) {
+        await new Promise((r) => setTimeout(r, 100))
+        mtimes.push((await import('node:fs/promises').then((fs) => fs.stat(lockPath(root)))).mtimeMs)
+      }
+    })
+    // The heartbeat moved the file time forward while the holder worked.
+    expect(new Set(mtimes).size).toBeGreaterThan(2)
+    expect(mtimes.at(-1)! - mtimes[0]!).toBeGreaterThan(200)
+  })
+})
+
+describe('FileSaver: exclusive writes, deletes and symbolic links', () => {
+  it('writes with saveExclusive only when nothing is there, also when many race for the path', async () => {
+    const root = await tempDir()
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => new FileSaver(root).saveExclusive(bytes(`writer ${i}`), '/_index/1.json')),
+    )
+    expect(results.filter(Boolean)).toHaveLength(1)
+    const winner = results.indexOf(true)
+    expect(await readFile(join(root, '_index/1.json'), 'utf8')).toBe(`writer ${winner}`)
+    expect((await listing(root)).filter((f) => f.includes('.tmp-'))).toEqual([])
+  })
+
+  it('deletes a file, and deleting a missing one is not an error', async () => {
+    const root = await tempDir()
+    const saver = new FileSaver(root)
+    await saver.save(bytes('x'), '/models/a/1')
+    await saver.delete('/models/a/1')
+    expect(await saver.exists('/models/a/1')).toBe(false)
+    await saver.delete('/models/a/1')
+  })
+
+  it('refuses reads and writes that leave the root through a symbolic link, and writes nothing outside', async () => {
+    const { symlink } = await import('node:fs/promises')
+    const root = await tempDir()
+    const outside = await tempDir()
+    await writeFile(join(outside, 'secret.txt'), 'secret')
+    await symlink(outside, join(root, 'data'))
+    const saver = new FileSaver(root)
+    for (const attempt of [
+      () => saver.load('/data/secret.txt'),
+      () => saver.exists('/data/secret.txt'),
+      () => saver.save(bytes('overwritten'), '/data/secret.txt'),
+      () => saver.save(bytes('new'), '/data/new.txt'),
+    ]) {
+      const err = await rejection(attempt())
+      expect(err.code).toBe('INVALID_PATH')
+      expect(err.message).toContain('through a symbolic link')
     }
+    expect(await readdir(outside)).toEqual(['secret.txt'])
+    expect(await readFile(join(outside, 'secret.txt'), 'utf8')).toBe('secret')
+    // A link that stays inside the root is fine.
+    await mkdir(join(root, 'real'))
+    await symlink(join(root, 'real'), join(root, 'inside'))
+    await saver.save(bytes('ok'), '/inside/file.txt')
+    expect(await readFile(join(root, 'real', 'file.txt'), 'utf8')).toBe('ok')
   })
 })

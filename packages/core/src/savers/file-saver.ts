@@ -1,31 +1,32 @@
 import { randomBytes } from 'node:crypto'
-import { link, mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
+import { link, mkdir, open, readFile, realpath, rename, rm, stat, unlink, utimes } from 'node:fs/promises'
 import { hostname } from 'node:os'
-import { dirname, resolve } from 'node:path'
+import { dirname, resolve, sep } from 'node:path'
 import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
 import { BaseSaver } from './base-saver.js'
+import { type LockHolder, lockHolderOf, processStartOf, sameProcessAlive } from './lock-holder.js'
 import { safePath } from './safe-path.js'
 
 /** Options of a {@link FileSaver}. */
 export interface FileSaverOptions {
-  /** A lock older than this is stale even when its holder cannot be checked (other host). Default 30 s. */
+  /**
+   * A lock whose holder runs on another host (a shared mount) is broken when its heartbeat is older
+   * than this. A holder on this host is never broken while its process lives. Default 30 s.
+   */
   staleLockMs?: number
   /** How long `withLock` waits for a lock before failing. Default 60 s. */
   lockTimeoutMs?: number
 }
 
-interface LockInfo {
-  pid: number
-  host: string
-  nonce: string
-  at: number
-}
-
 /**
  * A saver on the local file system (or a shared mount). Writes go to a temporary file that is
  * synced and renamed over the target, so readers see the old file or the new one, never a part.
- * Locks are lock files holding the holder's pid and host: a lock whose process is gone (or that
- * is older than `staleLockMs`) is broken by the next writer.
+ * Paths are resolved with realpath: a symlink inside the root that points out of it is refused.
+ *
+ * Locks are lock files holding the holder's pid, process start time and host, refreshed by a
+ * heartbeat while held. A lock is broken only when its holder is provably gone: a dead process on
+ * this host, or (another host) a heartbeat older than `staleLockMs`. A live holder is never broken,
+ * however long it holds the lock.
  *
  * @example
  * ```ts
@@ -37,12 +38,17 @@ export class FileSaver extends BaseSaver {
   readonly root: string
   private readonly staleLockMs: number
   private readonly lockTimeoutMs: number
+  private realRoot: string | undefined
 
   constructor(root: string, options: FileSaverOptions = {}) {
     super()
     this.root = resolve(root)
     this.staleLockMs = options.staleLockMs ?? 30_000
     this.lockTimeoutMs = options.lockTimeoutMs ?? 60_000
+  }
+
+  override get location(): string {
+    return this.root
   }
 
   /** The absolute file path of a saver path (throws INVALID_PATH for one leaving the root). */
@@ -52,16 +58,10 @@ export class FileSaver extends BaseSaver {
 
   async save(bytes: Uint8Array, path: string): Promise<void> {
     const target = this.resolve(path)
-    const tmp = `${target}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`
+    const tmp = tempName(target)
     try {
-      await mkdir(dirname(target), { recursive: true })
-      const fh = await open(tmp, 'wx')
-      try {
-        await fh.writeFile(bytes)
-        await fh.datasync()
-      } finally {
-        await fh.close()
-      }
+      await this.prepareFolder(target, path)
+      await writeSynced(tmp, bytes)
       await rename(tmp, target)
     } catch (cause) {
       await rm(tmp, { force: true }).catch(() => undefined)
@@ -69,15 +69,30 @@ export class FileSaver extends BaseSaver {
     }
   }
 
+  /** Writes only if nothing is at `path`, atomically across processes (a hard link never replaces). */
+  override async saveExclusive(bytes: Uint8Array, path: string): Promise<boolean> {
+    const target = this.resolve(path)
+    const tmp = tempName(target)
+    try {
+      await this.prepareFolder(target, path)
+      await writeSynced(tmp, bytes)
+      await link(tmp, target)
+      return true
+    } catch (cause) {
+      if ((cause as NodeJS.ErrnoException).code === 'EEXIST') return false
+      throw storeError(`could not write '${path}' under store root '${this.root}'`, cause)
+    } finally {
+      await rm(tmp, { force: true }).catch(() => undefined)
+    }
+  }
+
   async load(path: string): Promise<Uint8Array> {
     const file = this.resolve(path)
     try {
+      await this.checkInside(file, path)
       return await readFile(file)
     } catch (cause) {
-      if (
-        (cause as NodeJS.ErrnoException).code === 'ENOENT' ||
-        (cause as NodeJS.ErrnoException).code === 'ENOTDIR'
-      ) {
+      if (isMissing(cause)) {
         throw new ChariotsError(ErrorCode.NOT_FOUND, `no file at '${path}' under store root '${this.root}'`, {
           cause,
           details: { path },
@@ -90,12 +105,23 @@ export class FileSaver extends BaseSaver {
   async exists(path: string): Promise<boolean> {
     const file = this.resolve(path)
     try {
+      await this.checkInside(file, path)
       return (await stat(file)).isFile()
     } catch (cause) {
-      const code = (cause as NodeJS.ErrnoException).code
-      if (code === 'ENOENT' || code === 'ENOTDIR') return false
+      if (isMissing(cause)) return false
       // Any other failure (EACCES, EIO) must not read as "missing": a save would then overwrite it.
       throw storeError(`could not check '${path}' under store root '${this.root}'`, cause)
+    }
+  }
+
+  override async delete(path: string): Promise<void> {
+    const file = this.resolve(path)
+    try {
+      await this.checkInside(dirname(file), path)
+      await unlink(file)
+    } catch (cause) {
+      if (isMissing(cause)) return
+      throw storeError(`could not delete '${path}' under store root '${this.root}'`, cause)
     }
   }
 
@@ -103,23 +129,57 @@ export class FileSaver extends BaseSaver {
     // Serialize within the process first, so only one local caller competes for the file.
     return super.withLock(name, async () => {
       const file = this.resolve(`/.locks/${name}.lock`)
-      const info = await this.acquire(file)
+      const held = await this.acquire(file)
+      const beat = setInterval(() => void this.heartbeat(file, held), Math.max(50, this.staleLockMs / 4))
+      beat.unref()
       try {
         return await fn()
       } finally {
-        await this.release(file, info)
+        clearInterval(beat)
+        await this.release(file, held)
       }
     })
   }
 
-  private async acquire(file: string): Promise<LockInfo> {
-    const info: LockInfo = {
+  /** Creates the target's folder and checks it did not lead out of the root through a symlink. */
+  private async prepareFolder(target: string, path: string): Promise<void> {
+    await mkdir(dirname(target), { recursive: true })
+    await this.checkInside(dirname(target), path)
+  }
+
+  /**
+   * Refuses a path whose real location (symlinks followed) is outside the root's real location.
+   * A path that does not exist yet is checked through its deepest existing folder.
+   */
+  private async checkInside(file: string, path: string): Promise<void> {
+    this.realRoot ??= await realpath(this.root).catch(() => undefined)
+    const root = this.realRoot
+    if (!root) return // no root yet: nothing under it can be a symlink
+    let real: string | undefined
+    for (let at = file; ; at = dirname(at)) {
+      real = await realpath(at).catch((e: NodeJS.ErrnoException) => {
+        if (isMissing(e)) return undefined
+        throw e
+      })
+      if (real !== undefined || at === dirname(at)) break
+    }
+    if (real === undefined || real === root || real.startsWith(root + sep)) return
+    throw new ChariotsError(
+      ErrorCode.INVALID_PATH,
+      `path '${path}' is not allowed: it leaves the store root '${this.root}' through a symbolic link (to '${real}'); remove the link or move the store`,
+      { details: { path } },
+    )
+  }
+
+  private async acquire(file: string): Promise<LockHolder> {
+    const held: LockHolder = {
       pid: process.pid,
+      start: await processStartOf(process.pid),
       host: hostname(),
       nonce: randomBytes(8).toString('hex'),
       at: Date.now(),
     }
-    const body = JSON.stringify(info)
+    const body = JSON.stringify(held)
     const deadline = Date.now() + this.lockTimeoutMs
     try {
       await mkdir(dirname(file), { recursive: true })
@@ -129,11 +189,11 @@ export class FileSaver extends BaseSaver {
     for (let attempt = 0; ; attempt++) {
       // Write the lock's content to a private file, then link it into place: the lock file never
       // exists empty, even when the process dies between creating and writing it.
-      const tmp = `${file}.new-${info.nonce}`
+      const tmp = `${file}.new-${held.nonce}`
       try {
-        await writeFile(tmp, body)
+        await writeSynced(tmp, Buffer.from(body))
         await link(tmp, file)
-        return info
+        return held
       } catch (cause) {
         if ((cause as NodeJS.ErrnoException).code !== 'EEXIST') {
           throw storeError(`could not take the lock '${file}'`, cause)
@@ -141,32 +201,34 @@ export class FileSaver extends BaseSaver {
       } finally {
         await unlink(tmp).catch(() => undefined)
       }
-      await this.breakIfStale(file)
+      await this.breakIfGone(file)
       if (Date.now() > deadline) {
+        const holder = lockHolderOf(await readFile(file, 'utf8').catch(() => ''))
         throw new ChariotsError(
-          ErrorCode.STORE_ERROR,
-          `timed out after ${this.lockTimeoutMs} ms waiting for the store lock '${file}'; if no Chariots process is running, delete it`,
+          ErrorCode.TIMEOUT,
+          `timed out after ${this.lockTimeoutMs} ms waiting for the store lock '${file}'${holder ? `, held by pid ${holder.pid} on ${holder.host}` : ''}; it is released when that process finishes its save or exits`,
+          { details: { lock: file, holder } },
         )
       }
       await new Promise((r) => setTimeout(r, Math.min(2 + attempt * 2, 50) * (0.5 + Math.random())))
     }
   }
 
-  private async breakIfStale(file: string): Promise<void> {
-    let held: LockInfo
-    try {
-      held = JSON.parse(await readFile(file, 'utf8'))
-    } catch {
-      // Missing (released meanwhile) or being written: an empty or partial lock older than the
-      // stale limit is broken below through its mtime.
-      const s = await stat(file).catch(() => null)
-      if (!s || Date.now() - s.mtimeMs < this.staleLockMs) return
-      held = { pid: -1, host: '', nonce: '', at: s.mtimeMs }
-    }
-    const dead = held.host === hostname() && held.pid > 0 && !processAlive(held.pid)
-    if (!dead && Date.now() - held.at < this.staleLockMs) return
-    // Move the stale lock aside, then check we moved the one we judged; if another writer had
-    // replaced it meanwhile, put theirs back.
+  /** Moves a lock aside when its holder is gone (never when it may be alive). */
+  private async breakIfGone(file: string): Promise<void> {
+    const [text, info] = await Promise.all([
+      readFile(file, 'utf8').catch(() => null),
+      stat(file).catch(() => null),
+    ])
+    if (text === null || info === null) return // released meanwhile
+    const holder = lockHolderOf(text)
+    const sinceBeat = Date.now() - info.mtimeMs
+    let gone: boolean
+    if (holder && holder.host === hostname()) gone = !(await sameProcessAlive(holder))
+    else gone = sinceBeat > this.staleLockMs // another host (or unreadable): only a stopped heartbeat
+    if (!gone) return
+    // Move the lock aside, then check we moved the one we judged; if another writer had replaced
+    // it meanwhile, put theirs back.
     const aside = `${file}.stale-${randomBytes(6).toString('hex')}`
     try {
       await rename(file, aside)
@@ -174,23 +236,40 @@ export class FileSaver extends BaseSaver {
       return
     }
     const moved = await readFile(aside, 'utf8').catch(() => '')
-    if (held.nonce && !moved.includes(held.nonce)) await link(aside, file).catch(() => undefined)
+    if (moved !== text) await link(aside, file).catch(() => undefined)
     await unlink(aside).catch(() => undefined)
   }
 
-  private async release(file: string, info: LockInfo): Promise<void> {
+  private async heartbeat(file: string, held: LockHolder): Promise<void> {
     const current = await readFile(file, 'utf8').catch(() => '')
-    if (current.includes(info.nonce)) await unlink(file).catch(() => undefined)
+    if (!current.includes(held.nonce)) return
+    const now = new Date()
+    await utimes(file, now, now).catch(() => undefined)
+  }
+
+  private async release(file: string, held: LockHolder): Promise<void> {
+    const current = await readFile(file, 'utf8').catch(() => '')
+    if (current.includes(held.nonce)) await unlink(file).catch(() => undefined)
   }
 }
 
-function processAlive(pid: number): boolean {
+function tempName(target: string): string {
+  return `${target}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`
+}
+
+async function writeSynced(file: string, bytes: Uint8Array): Promise<void> {
+  const fh = await open(file, 'wx')
   try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM'
+    await fh.writeFile(bytes)
+    await fh.datasync()
+  } finally {
+    await fh.close()
   }
+}
+
+function isMissing(cause: unknown): boolean {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code
+  return code === 'ENOENT' || code === 'ENOTDIR'
 }
 
 function storeError(message: string, cause: unknown): ChariotsError {

@@ -1,160 +1,219 @@
+import { createHash } from 'node:crypto'
 import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
 import type { BaseSaver } from '../savers/base-saver.js'
-import { Version } from '../versioning/version.js'
+import { readLegacyMeta } from './legacy-meta.js'
+import { applyRetention, DEFAULT_KEEP } from './retention.js'
+import type { NewState, PruneOptions, PruneReport, StateRecord, StateStore } from './state-store.js'
+import { parseIndexFile, type StoreIndex, storeIndexOf } from './store-index.js'
 
-/** The downstream name of the links of a pipeline's last nodes. */
-export const END_OF_PIPE = '__end_of_pipe__'
-const META_PATH = '/_meta.json'
+/** Options of an {@link OpStore}. */
+export interface OpStoreOptions {
+  /**
+   * States kept per node after each save (newest first; states a kept state's lineage names are
+   * always kept). Default 10; `false` keeps every state.
+   */
+  retention?: number | false
+}
 
-/** `_meta.json`: downstream op name → upstream op name → version strings validated together. */
-export type StoreMetadata = Record<string, Record<string, string[]>>
+const HEAD = '/_index/HEAD'
+/** Commits whose index files stay readable behind the newest (for readers that are a little late). */
+const KEEP_INDEX_FILES = 8
+
+/** The path of the index file of commit `n`. */
+export function indexPath(n: number): string {
+  return `/_index/${String(n).padStart(12, '0')}.json`
+}
 
 /**
- * The versions and bytes of every op's saved state, shared by every process that uses the same
- * saver. `save` merges this process's links into the metadata on disk under the saver's lock, so
- * concurrent savers never lose each other's links.
+ * The folder store: saved states and their lineage on a saver (a `FileSaver` folder by default).
+ *
+ * Layout: the bytes of each state at `/models/<node>/<sha256>` (content-addressed, so two saves of
+ * the same bytes never clash), and one index file per commit at `/_index/<n>.json` holding every
+ * record. A commit creates the next index file with `saveExclusive`, which fails when another
+ * process committed that number first: the commit then reads the newer index and tries again. So
+ * no save overwrites another, even when a lock was lost; the lock only keeps writers from
+ * wasting work. A store written before lineage (`/_meta.json`) is read as it is and migrated by
+ * its first save.
  *
  * @example
  * ```ts
  * const store = new OpStore(new FileSaver(root))
- * await store.reload()
- * await pipeline.load(store)
+ * const [record] = await store.saveStates([{ node: 'pca', version, codeVersion, lineage: {}, bytes }])
+ * (await store.listStates('pca')).at(-1)?.seq === record.seq // true
  * ```
  */
-export class OpStore {
+export class OpStore implements StateStore {
   readonly saver: BaseSaver
-  private links: Links = new Map()
-  /** Links registered since the last save started: a reload or a save in flight must not drop them. */
-  private unsaved: Links = new Map()
+  readonly location: string
+  private readonly keep: number | false
+  private index: StoreIndex | undefined
+  private reading: Promise<StoreIndex> | undefined
 
-  constructor(saver: BaseSaver) {
+  constructor(saver: BaseSaver, options: OpStoreOptions = {}) {
     this.saver = saver
-  }
-
-  /** Reads the metadata again (what other processes saved since). */
-  async reload(): Promise<void> {
-    const links = toLinks(await this.readMetadata())
-    mergeLinks(links, this.unsaved)
-    this.links = links
-  }
-
-  /** Merges this store's links into the metadata on disk, atomically and under the lock. */
-  async save(): Promise<void> {
-    await this.saver.withLock('meta', async () => {
-      const onDisk = toLinks(await this.readMetadata())
-      const saving = this.unsaved
-      this.unsaved = new Map()
-      mergeLinks(onDisk, this.links)
-      mergeLinks(onDisk, saving)
-      try {
-        await this.saver.save(Buffer.from(JSON.stringify(toMetadata(onDisk), null, 1)), META_PATH)
-      } catch (err) {
-        mergeLinks(this.unsaved, saving)
-        throw err
-      }
-      // Links registered while the file was being written are kept for the next save.
-      mergeLinks(onDisk, this.unsaved)
-      this.links = onDisk
-    })
-  }
-
-  /** Records that `upstream` at `version` is valid input for `downstream` (saved by `save`). */
-  registerValidLink(downstream: string, upstream: string, version: Version): void {
-    addLink(this.links, downstream, upstream, version.toString())
-    addLink(this.unsaved, downstream, upstream, version.toString())
-  }
-
-  /** The versions of `upstream` that `downstream` was validated with. */
-  getValidatedLinks(downstream: string, upstream: string): Version[] {
-    return [...(this.links.get(downstream)?.get(upstream) ?? [])].map((v) => Version.parse(v))
-  }
-
-  /** Every saved version of an op (any downstream), oldest first. */
-  getAllVersionsOfOp(opName: string): Version[] {
-    const found = new Map<string, Version>()
-    for (const ups of this.links.values()) {
-      for (const v of ups.get(opName) ?? []) if (!found.has(v)) found.set(v, Version.parse(v))
-    }
-    return [...found.values()].sort((a, b) => a.creationTime - b.creationTime)
-  }
-
-  /** The saved bytes of an op at a version. */
-  getOpBytesForVersion(opName: string, version: Version): Promise<Uint8Array> {
-    return this.saver.load(opBytesPath(opName, version))
-  }
-
-  /** Saves an op's bytes at a version (atomic). */
-  saveOpBytes(opName: string, version: Version, bytes: Uint8Array): Promise<void> {
-    return this.saver.save(bytes, opBytesPath(opName, version))
-  }
-
-  /** A copy of the metadata as it would be written. */
-  toJSON(): StoreMetadata {
-    return toMetadata(this.links)
-  }
-
-  private async readMetadata(): Promise<StoreMetadata> {
-    if (!(await this.saver.exists(META_PATH))) return {}
-    const bytes = await this.saver.load(META_PATH)
-    try {
-      const meta = JSON.parse(Buffer.from(bytes).toString('utf8'))
-      if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) throw new Error('not an object')
-      return meta as StoreMetadata
-    } catch (cause) {
+    this.location = saver.location
+    this.keep = options.retention === undefined ? DEFAULT_KEEP : options.retention
+    if (this.keep !== false && !(Number.isInteger(this.keep) && this.keep >= 1)) {
       throw new ChariotsError(
-        ErrorCode.STORE_ERROR,
-        `the store metadata '${META_PATH}' is not valid JSON (${(cause as Error).message}); restore it from a backup or delete it to start over`,
-        { cause },
+        ErrorCode.INVALID_INPUT,
+        `OpStore retention must be a whole number of states per node (1 or more) or false, got ${String(options.retention)}`,
       )
     }
   }
-}
 
-function opBytesPath(opName: string, version: Version): string {
-  return `/models/${opName}/${version.toString()}`
-}
-
-/** downstream op name → upstream op name → version strings. */
-type Links = Map<string, Map<string, Set<string>>>
-
-function mergeLinks(into: Links, from: Links): void {
-  for (const [down, ups] of from) {
-    for (const [up, versions] of ups) for (const v of versions) addLink(into, down, up, v)
+  async reload(): Promise<void> {
+    this.index = await this.read()
   }
-}
 
-function addLink(links: Links, down: string, up: string, version: string): void {
-  let ups = links.get(down)
-  if (!ups) {
-    ups = new Map()
-    links.set(down, ups)
+  async listStates(node: string): Promise<readonly StateRecord[]> {
+    return (await this.current()).byNode.get(node) ?? []
   }
-  let versions = ups.get(up)
-  if (!versions) {
-    versions = new Set()
-    ups.set(up, versions)
-  }
-  versions.add(version)
-}
 
-function toLinks(meta: StoreMetadata): Links {
-  const links: Links = new Map()
-  for (const [down, ups] of Object.entries(meta)) {
-    if (typeof ups !== 'object' || ups === null) continue
-    for (const [up, versions] of Object.entries(ups)) {
-      if (!Array.isArray(versions)) continue
-      for (const v of versions) if (typeof v === 'string') addLink(links, down, up, v)
+  async listNodes(): Promise<readonly string[]> {
+    return [...(await this.current()).byNode.keys()]
+  }
+
+  async readState(record: StateRecord): Promise<Uint8Array> {
+    try {
+      return await this.saver.load(record.blob)
+    } catch (cause) {
+      if ((cause as ChariotsError).code !== ErrorCode.NOT_FOUND) throw cause
+      throw new ChariotsError(
+        ErrorCode.STORE_ERROR,
+        `the bytes of state ${record.seq} of node '${record.node}' are missing at '${record.blob}' in store '${this.location}'; retrain and save that node`,
+        { cause, details: { node: record.node, seq: record.seq, path: record.blob } },
+      )
     }
   }
-  return links
-}
 
-function toMetadata(links: Links): StoreMetadata {
-  const meta: StoreMetadata = Object.create(null)
-  for (const [down, ups] of links) {
-    const entry: Record<string, string[]> = Object.create(null)
-    for (const [up, versions] of ups) entry[up] = [...versions]
-    meta[down] = entry
+  async saveStates(states: readonly NewState[]): Promise<StateRecord[]> {
+    if (states.length === 0) return []
+    const nodes = new Set(states.map((s) => s.node))
+    if (nodes.size !== states.length) {
+      throw new ChariotsError(ErrorCode.INVALID_INPUT, 'a save holds at most one state per node')
+    }
+    // Bytes first, outside the lock: a save that dies here leaves unreferenced files, never an
+    // index naming bytes that are not there.
+    const blobs = await Promise.all(states.map((s) => this.writeBlob(s)))
+    return this.commit(async (index) => {
+      // Bytes are deleted only under the lock (by a commit whose retention dropped a state with
+      // the same bytes): check ours are still there now that we hold it.
+      for (let i = 0; i < states.length; i++) {
+        if (!(await this.saver.exists(blobs[i]!.path))) await this.saver.save(states[i]!.bytes, blobs[i]!.path)
+      }
+      const seq = index.lastSeq + 1
+      const savedAt = new Date().toISOString()
+      return states.map((s, i) => ({
+        node: s.node,
+        seq,
+        version: s.version,
+        codeVersion: s.codeVersion,
+        lineage: { ...s.lineage },
+        blob: blobs[i]!.path,
+        size: blobs[i]!.size,
+        savedAt,
+        savedBy: s.savedBy ?? null,
+        pipeline: s.pipeline ?? null,
+      }))
+    }, this.keep)
   }
-  return meta
+
+  async prune(options: PruneOptions = {}): Promise<PruneReport> {
+    const keep = options.keep ?? (this.keep === false ? DEFAULT_KEEP : this.keep)
+    const before = await this.read()
+    await this.commit(async () => [], keep)
+    const after = await this.current()
+    const removed: Record<string, number> = {}
+    const kept: Record<string, number> = {}
+    for (const [node, list] of before.byNode) {
+      const left = after.byNode.get(node)?.length ?? 0
+      kept[node] = left
+      if (list.length > left) removed[node] = list.length - left
+    }
+    return { removed, kept }
+  }
+
+  private current(): Promise<StoreIndex> {
+    if (this.index) return Promise.resolve(this.index)
+    this.reading ??= this.read().then(
+      (index) => {
+        this.reading = undefined
+        this.index ??= index
+        return this.index
+      },
+      (err) => {
+        this.reading = undefined
+        throw err
+      },
+    )
+    return this.reading
+  }
+
+  /** Reads the newest index (the cached one when nothing was committed since). */
+  private async read(): Promise<StoreIndex> {
+    for (let attempt = 0; ; attempt++) {
+      let n = await this.readHead()
+      while (await this.saver.exists(indexPath(n + 1))) n++
+      if (n === 0) return storeIndexOf(0, 0, (await readLegacyMeta(this.saver)) ?? [])
+      if (this.index?.commit === n) return this.index
+      try {
+        return parseIndexFile(await this.saver.load(indexPath(n)), indexPath(n), this.location)
+      } catch (err) {
+        // Pruned between reading HEAD and reading the file: a later commit exists, read again.
+        if ((err as ChariotsError).code !== ErrorCode.NOT_FOUND || attempt >= 5) throw err
+      }
+    }
+  }
+
+  private async readHead(): Promise<number> {
+    try {
+      const n = Number(Buffer.from(await this.saver.load(HEAD)).toString('utf8').trim())
+      return Number.isInteger(n) && n > 0 ? n : 0
+    } catch (err) {
+      if ((err as ChariotsError).code === ErrorCode.NOT_FOUND) return 0
+      throw err
+    }
+  }
+
+  /**
+   * Commits the next index: the current records plus `add(current)`, less what retention drops.
+   * Retries when another process committed the same number first.
+   */
+  private commit(
+    add: (index: StoreIndex) => Promise<StateRecord[]>,
+    keep: number | false,
+  ): Promise<StateRecord[]> {
+    return this.saver.withLock('index', async () => {
+      for (;;) {
+        const index = await this.read()
+        const added = await add(index)
+        const all = [...index.records, ...added]
+        const { kept, dropped } = keep === false ? { kept: all, dropped: [] } : applyRetention(all, keep)
+        if (added.length === 0 && dropped.length === 0) return added
+        const lastSeq = Math.max(index.lastSeq, ...added.map((r) => r.seq))
+        const next = storeIndexOf(index.commit + 1, lastSeq, kept)
+        const body = Buffer.from(JSON.stringify({ format: 2, commit: next.commit, lastSeq, states: kept }))
+        if (!(await this.saver.saveExclusive(body, indexPath(next.commit)))) continue
+        this.index = next
+        await this.afterCommit(next, dropped)
+        return added
+      }
+    })
+  }
+
+  /** Housekeeping that may fail without undoing the commit: HEAD, old index files, dropped bytes. */
+  private async afterCommit(index: StoreIndex, dropped: StateRecord[]): Promise<void> {
+    await this.saver.save(Buffer.from(String(index.commit)), HEAD).catch(() => undefined)
+    const stillUsed = new Set(index.records.map((r) => r.blob))
+    const garbage = [...new Set(dropped.map((r) => r.blob))].filter((b) => !stillUsed.has(b))
+    if (index.commit > KEEP_INDEX_FILES) garbage.push(indexPath(index.commit - KEEP_INDEX_FILES))
+    for (const path of garbage) await this.saver.delete(path).catch(() => undefined)
+  }
+
+  private async writeBlob(state: NewState): Promise<{ path: string; size: number }> {
+    const sha = createHash('sha256').update(state.bytes).digest('hex')
+    const path = `/models/${state.node}/${sha}`
+    if (!(await this.saver.exists(path))) await this.saver.save(state.bytes, path)
+    return { path, size: state.bytes.byteLength }
+  }
 }
