@@ -9,7 +9,8 @@ import { Node } from '../src/pipeline/node.js'
 import { Pipeline } from '../src/pipeline/pipeline.js'
 import { ReservedNodes } from '../src/pipeline/reserved-nodes.js'
 import { FileSaver } from '../src/savers/file-saver.js'
-import { END_OF_PIPE, OpStore } from '../src/store/op-store.js'
+import { SequentialRunner } from '../src/runners/sequential-runner.js'
+import { OpStore } from '../src/store/op-store.js'
 import { useTempDirs } from './fixtures/temp-dir.js'
 
 const script = fileURLToPath(new URL('./fixtures/store-child.mjs', import.meta.url))
@@ -75,25 +76,13 @@ async function files(dir: string): Promise<string[]> {
 }
 
 async function expectAllSaved(root: string, reports: ChildReport[]): Promise<void> {
-  const saver = new FileSaver(root)
-  const store = new OpStore(saver)
-  await store.reload()
+  const store = new OpStore(new FileSaver(root), { retention: false })
   for (const { saved } of reports) {
     for (const s of saved) {
-      expect(store.getValidatedLinks(s.tail, s.head).map(String), `${s.tail} <- ${s.head}`).toEqual([
-        s.headVersion,
-      ])
-      expect(store.getValidatedLinks(END_OF_PIPE, s.tail).map(String), `end <- ${s.tail}`).toEqual([
-        s.tailVersion,
-      ])
-      expect(store.getAllVersionsOfOp(s.head).map(String)).toEqual([s.headVersion])
-      expect(await saver.exists(`/models/${s.head}/${s.headVersion}`), `bytes of ${s.head}`).toBe(true)
-      const state = JSON.parse(
-        Buffer.from(
-          await store.getOpBytesForVersion(s.head, store.getAllVersionsOfOp(s.head)[0]!),
-        ).toString(),
-      )
-      expect(state).toMatchObject({ runs: 1 })
+      const states = await store.listStates(s.head)
+      expect(states.map((r) => r.version), `states of ${s.head}`).toEqual([s.headVersion])
+      expect(await store.listStates(s.tail), `${s.tail} has no state`).toEqual([])
+      expect(JSON.parse(Buffer.from(await store.readState(states[0]!)).toString())).toMatchObject({ runs: 1 })
     }
   }
 }
@@ -101,6 +90,7 @@ async function expectAllSaved(root: string, reports: ChildReport[]): Promise<voi
 class StateOp extends LoadableOp {
   static override opName = 'stateop'
   execute(x: unknown) {
+    this.markStateChanged()
     return x
   }
   serialize() {
@@ -123,26 +113,25 @@ function parentPipeline(name: string): Pipeline {
 }
 
 describe('one store shared by several processes', () => {
-  it('keeps every link when 8 processes each save 25 pipelines at once', async () => {
+  it('keeps every state when 8 processes each save 25 pipelines at once', async () => {
     const root = await tempDir()
     const children = Array.from({ length: 8 }, (_, i) => startChild('save', root, i, 25))
     const reports = await Promise.all(children.map((c) => c.done()))
     expect(reports.flatMap((r) => r.saved)).toHaveLength(200)
-
-    const meta = JSON.parse(await readFile(join(root, '_meta.json'), 'utf8'))
-    // 200 tails downstream of their heads, plus the end of every pipeline.
-    expect(Object.keys(meta)).toHaveLength(201)
-    expect(Object.keys(meta[END_OF_PIPE])).toHaveLength(200)
     await expectAllSaved(root, reports)
-    // No temporary file and no lock is left behind.
+    // 200 commits, each with its own save-order number.
+    const store = new OpStore(new FileSaver(root))
+    const seqs = (await Promise.all((await store.listNodes()).map((n) => store.listStates(n)))).flat().map((r) => r.seq)
+    expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1))
+    // No temporary file and no lock is left behind; only the last index files stay.
     const left = await files(root)
     expect(left.filter((f) => f.includes('.tmp-') || f.includes('.lock'))).toEqual([])
-    expect(left).toHaveLength(1 + 200)
+    expect(left.filter((f) => f.startsWith('models/'))).toHaveLength(200)
+    expect(left.filter((f) => f.startsWith('_index/')).length).toBeLessThanOrEqual(9 + 1)
   })
 
-  it('never shows a reader an unparsable /_meta.json while processes save', async () => {
+  it('never shows a reader a broken index while processes save', async () => {
     const root = await tempDir()
-    const metaFile = join(root, '_meta.json')
     const children = Array.from({ length: 3 }, (_, i) => startChild('save', root, i, 15))
     let saving = true
     const all = Promise.all(children.map((c) => c.done())).finally(() => {
@@ -153,24 +142,13 @@ describe('one store shared by several processes', () => {
     let reads = 0
     const sizes = new Set<number>()
     while (saving) {
-      let text: string
-      try {
-        text = await readFile(metaFile, 'utf8')
-      } catch (e) {
-        // Before the first save there is no file; afterwards it must always be there.
-        expect((e as NodeJS.ErrnoException).code).toBe('ENOENT')
-        expect(reads).toBe(0)
-        continue
-      }
-      const meta = JSON.parse(text)
-      sizes.add(Object.keys(meta).length)
       const store = new OpStore(new FileSaver(root))
-      await store.reload()
+      sizes.add((await store.listNodes()).length)
       reads++
     }
     const reports = await all
     expect(reads).toBeGreaterThan(10)
-    // The reads saw the metadata grow, so they overlapped the saves.
+    // The reads saw the index grow, so they overlapped the saves.
     expect(sizes.size).toBeGreaterThan(2)
     await expectAllSaved(root, reports)
   })
@@ -180,14 +158,15 @@ describe('one store shared by several processes', () => {
     const child = startChild('hold-lock', root, 0, 3)
     await child.waitForLine('locked')
     const { pid, saved } = child.report()
-    const lockFile = join(root, '.locks', 'meta.lock')
+    const lockFile = join(root, '.locks', 'index.lock')
     expect(JSON.parse(await readFile(lockFile, 'utf8'))).toMatchObject({ pid })
 
-    // A writer in this process (default staleLockMs of 30 s) waits while the holder lives...
+    // A writer in this process waits while the holder lives...
     const store = new OpStore(new FileSaver(root))
-    await store.reload()
     let finished = false
-    const writing = parentPipeline('after_kill')
+    const pipeline = parentPipeline('after_kill')
+    await new SequentialRunner().run(pipeline, 1)
+    const writing = pipeline
       .save(store)
       .then(() => {
         finished = true
@@ -198,9 +177,8 @@ describe('one store shared by several processes', () => {
     const killedAt = Date.now()
     child.proc.kill('SIGKILL')
     expect(await child.exited).toEqual({ code: null, signal: 'SIGKILL' })
-    // The metadata parses and holds the state before the kill.
-    const meta = JSON.parse(await readFile(join(root, '_meta.json'), 'utf8'))
-    expect(Object.keys(meta[END_OF_PIPE]).sort()).toEqual(saved.map((s) => s.tail).sort())
+    // The index holds what was saved before the kill.
+    expect([...(await new OpStore(new FileSaver(root)).listNodes())].sort()).toEqual(saved.map((s) => s.head).sort())
 
     // ...and goes on as soon as the holder is dead, far sooner than staleLockMs.
     await writing
@@ -208,8 +186,7 @@ describe('one store shared by several processes', () => {
 
     await expectAllSaved(root, [{ child: 0, pid, saved }])
     const fresh = new OpStore(new FileSaver(root))
-    await fresh.reload()
-    expect(fresh.getAllVersionsOfOp('after_kill')).toHaveLength(1)
+    expect(await fresh.listStates('after_kill')).toHaveLength(1)
     expect(await readdir(join(root, '.locks'))).toEqual([])
   })
 })

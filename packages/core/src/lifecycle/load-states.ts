@@ -108,8 +108,8 @@ async function swapIn(changes: Array<{ node: Node; op: LoadableOp; record: State
     const failed = changes[undo.length - 1]!
     throw new ChariotsError(
       ErrorCode.SERIALIZATION_ERROR,
-      `node '${failed.node.name}' could not load its saved state ${failed.record.seq}: ${(cause as Error).message}; the pipeline keeps the states it had`,
-      { cause, details: { node: failed.node.name, seq: failed.record.seq } },
+      `node '${failed.node.name}' could not load its saved state ${failed.record.seq} ('${failed.record.blob}'): ${(cause as Error).message}; the pipeline keeps the states it had, retrain and save '${failed.node.name}'`,
+      { cause, details: { node: failed.node.name, seq: failed.record.seq, path: failed.record.blob } },
     )
   }
 }

@@ -32,6 +32,7 @@ export abstract class MLOp<M = unknown> extends LoadableOp {
   static override trainingUpdateVersion: VersionType = VersionType.MAJOR
   readonly mode: MLMode
   private currentModel: M | undefined
+  private trainedAt: number | null = null
 
   constructor(mode: MLMode, options: BaseOpOptions = {}) {
     super(options)
@@ -66,7 +67,7 @@ export abstract class MLOp<M = unknown> extends LoadableOp {
 
   /** Seconds since the epoch of the training of the state held (here or where it was saved). */
   get lastTrainingTime(): number | null {
-    return this.state?.version.creationTime ?? null
+    return this.trainedAt
   }
 
   /** The model (initialized on first use). */
@@ -101,7 +102,7 @@ export abstract class MLOp<M = unknown> extends LoadableOp {
     }
     this.currentModel = await this.initModel()
     await this.fit(...args)
-    this.markStateChanged()
+    this.trainedAt = this.markStateChanged().creationTime
     return this.mode === MLMode.FIT_PREDICT ? this.predict(args[0]) : undefined
   }
 
@@ -169,6 +170,7 @@ export abstract class MLOp<M = unknown> extends LoadableOp {
   override applyState(decoded: unknown): void {
     const { model, lastTrainingTime } = decoded as DecodedModel<M>
     this.currentModel = model
+    this.trainedAt = lastTrainingTime
     const version = lastTrainingTime === null ? versionOf(this.constructor) : this.versionAt(lastTrainingTime)
     this.state = { version, lineage: {}, seq: null, changed: false }
   }
