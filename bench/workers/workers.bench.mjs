@@ -164,7 +164,7 @@ try {
   // Chariots: RQWorkerPool here, `chariots worker` processes with sandboxed job bodies
   const { default: app, echo, pool } = await import(appModule)
   await app.ready()
-  const chariotsEnqueue = (i) => pool.executePipelineAsync(echo, i, app)
+  const chariotsEnqueue = (i) => pool.executePipelineAsync(echo, i, app.host)
   // warm both sides (sandboxes import the app once, scripts load) before timing
   await Promise.all(
     Array.from({ length: 4 * CONCURRENCY }, async (_, i) => {
@@ -192,7 +192,7 @@ try {
     await job.waitUntilFinished(rawEvents, 10_000)
   })
   const chariotsSingle = await sequential(async (i) => {
-    const done = await pool.waitForJob(await pool.executePipelineAsync(echo, i, app), 10_000)
+    const done = await pool.waitForJob(await pool.executePipelineAsync(echo, i, app.host), 10_000)
     if (done.status !== 'done') throw new Error(`job ended ${done.status}: ${JSON.stringify(done.error)}`)
   })
   await rawEvents.close()

@@ -41,6 +41,7 @@ export { SequentialRunner } from './runners/sequential-runner.js'
 // The lifecycle: one host for load, run, save and jobs; the version rule
 
 export type { LoadOutcome, LoadStatesOptions } from './lifecycle/load-states.js'
+export { PipelineGate } from './lifecycle/pipeline-gate.js'
 export type {
   HostJobContext,
   HostLogger,
@@ -52,7 +53,6 @@ export type {
   SaveResult,
 } from './lifecycle/pipeline-host.js'
 export { PipelineHost, versionsOf } from './lifecycle/pipeline-host.js'
-export { PipelineGate } from './lifecycle/pipeline-gate.js'
 export { PromiseMutex } from './lifecycle/promise-mutex.js'
 export type { SavedStates, SaveStatesOptions } from './lifecycle/save-states.js'
 export type { MissingState, Resolution, ResolveOptions } from './lifecycle/version-rule.js'
@@ -60,14 +60,14 @@ export { lineageMismatch, resolvePipeline, stateOfCode } from './lifecycle/versi
 
 // Stores and savers
 
-export type { OpStoreOptions } from './store/op-store.js'
-export { OpStore } from './store/op-store.js'
-export { applyRetention, DEFAULT_KEEP } from './store/retention.js'
-export type { NewState, PruneOptions, PruneReport, StateRecord, StateStore } from './store/state-store.js'
 export { BaseSaver } from './savers/base-saver.js'
 export type { FileSaverOptions } from './savers/file-saver.js'
 export { FileSaver } from './savers/file-saver.js'
 export { safePath } from './savers/safe-path.js'
+export type { OpStoreOptions } from './store/op-store.js'
+export { OpStore } from './store/op-store.js'
+export { applyRetention, DEFAULT_KEEP } from './store/retention.js'
+export type { NewState, PruneOptions, PruneReport, StateRecord, StateStore } from './store/state-store.js'
 
 // Serializers
 

@@ -8,8 +8,8 @@ import { LoadableOp } from '../src/ops/loadable-op.js'
 import { Node } from '../src/pipeline/node.js'
 import { Pipeline } from '../src/pipeline/pipeline.js'
 import { ReservedNodes } from '../src/pipeline/reserved-nodes.js'
-import { FileSaver } from '../src/savers/file-saver.js'
 import { SequentialRunner } from '../src/runners/sequential-runner.js'
+import { FileSaver } from '../src/savers/file-saver.js'
 import { OpStore } from '../src/store/op-store.js'
 import { useTempDirs } from './fixtures/temp-dir.js'
 
@@ -80,7 +80,10 @@ async function expectAllSaved(root: string, reports: ChildReport[]): Promise<voi
   for (const { saved } of reports) {
     for (const s of saved) {
       const states = await store.listStates(s.head)
-      expect(states.map((r) => r.version), `states of ${s.head}`).toEqual([s.headVersion])
+      expect(
+        states.map((r) => r.version),
+        `states of ${s.head}`,
+      ).toEqual([s.headVersion])
       expect(await store.listStates(s.tail), `${s.tail} has no state`).toEqual([])
       expect(JSON.parse(Buffer.from(await store.readState(states[0]!)).toString())).toMatchObject({ runs: 1 })
     }
@@ -121,7 +124,9 @@ describe('one store shared by several processes', () => {
     await expectAllSaved(root, reports)
     // 200 commits, each with its own save-order number.
     const store = new OpStore(new FileSaver(root))
-    const seqs = (await Promise.all((await store.listNodes()).map((n) => store.listStates(n)))).flat().map((r) => r.seq)
+    const seqs = (await Promise.all((await store.listNodes()).map((n) => store.listStates(n))))
+      .flat()
+      .map((r) => r.seq)
     expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1))
     // No temporary file and no lock is left behind; only the last index files stay.
     const left = await files(root)
@@ -166,11 +171,9 @@ describe('one store shared by several processes', () => {
     let finished = false
     const pipeline = parentPipeline('after_kill')
     await new SequentialRunner().run(pipeline, 1)
-    const writing = pipeline
-      .save(store)
-      .then(() => {
-        finished = true
-      })
+    const writing = pipeline.save(store).then(() => {
+      finished = true
+    })
     await new Promise((r) => setTimeout(r, 300))
     expect(finished).toBe(false)
 
@@ -178,7 +181,9 @@ describe('one store shared by several processes', () => {
     child.proc.kill('SIGKILL')
     expect(await child.exited).toEqual({ code: null, signal: 'SIGKILL' })
     // The index holds what was saved before the kill.
-    expect([...(await new OpStore(new FileSaver(root)).listNodes())].sort()).toEqual(saved.map((s) => s.head).sort())
+    expect([...(await new OpStore(new FileSaver(root)).listNodes())].sort()).toEqual(
+      saved.map((s) => s.head).sort(),
+    )
 
     // ...and goes on as soon as the holder is dead, far sooner than staleLockMs.
     await writing

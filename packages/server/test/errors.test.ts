@@ -169,7 +169,7 @@ describe.each(transports)('errors through $name', (transport) => {
     const { raw } = await open()
     const reason = {
       code: 'PIPELINE_NOT_LOADED',
-      message: expect.stringContaining("node 'upstreamop' of pipeline 'predict' needs saved state"),
+      message: expect.stringContaining("node 'upstreamop' has no saved state yet"),
     }
     await expectError(await raw('/pipelines/predict/health_check'), 419, reason)
     await expectError(await raw('/pipelines/predict/main', postJson({ pipeline_input: [1] })), 419, reason)

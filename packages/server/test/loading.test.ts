@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { BaseSaver } from '@chariots/core'
+import { BaseSaver, ChariotsError, ErrorCode } from '@chariots/core'
 import { counterPipeline, isOddPipeline, TestClient } from '@chariots/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Chariots } from '../src/index.js'
@@ -23,8 +23,9 @@ describe('loading at construction', () => {
     })
     const saver = new (class extends BaseSaver {
       async save() {}
-      async load(): Promise<Uint8Array> {
-        throw new Error('no file')
+      async load(path: string): Promise<Uint8Array> {
+        await gate
+        throw new ChariotsError(ErrorCode.NOT_FOUND, `no file at '${path}'`)
       }
       async exists() {
         await gate
@@ -34,7 +35,8 @@ describe('loading at construction', () => {
         return fn()
       }
     })()
-    const app = new Chariots([isOddPipeline()], { saver: saver as unknown as BaseSaver })
+    // The counter loads its saved state at start-up: that read waits for the gate.
+    const app = new Chariots([isOddPipeline(), counterPipeline()], { saver: saver as unknown as BaseSaver })
     let answered = false
     const pending = new TestClient(app).callPipeline('is_odd', 3).then((r) => {
       answered = true
@@ -70,7 +72,7 @@ describe('loading at construction', () => {
     const app = new Chariots([isOddPipeline(), counterPipeline()], { path: dir.path })
     await app.ready()
     expect(await new TestClient(app).healthCheck()).toEqual({ is_odd: true, counter: false })
-    expect(app.getPipeline('counter').notLoadedReason).toMatch(/store could not be read/)
+    expect(app.getPipeline('counter').notLoadedReason).toMatch(/store '.*' could not be read: .*_meta\.json/)
   })
 
   it('rejects duplicate pipeline names and a missing path', () => {

@@ -5,8 +5,10 @@ import {
   ConcurrentRunner,
   DataLoadingNode,
   DataSavingNode,
+  FileSaver,
   JSONSerializer,
   Node,
+  OpStore,
   Pipeline,
   PipelineCallback,
   ReservedNodes,
@@ -115,11 +117,13 @@ describe.each(transports)('Chariots through $name', (transport) => {
     const second = await open([counterPipeline()])
     await second.client.loadPipeline('counter')
     expect((await second.client.callPipeline('counter')).value).toBe(3)
-    expect(await readFile(join(dir.path, '_meta.json'), 'utf8')).toContain('counterop')
+    const states = await new OpStore(new FileSaver(dir.path)).listStates('counterop')
+    expect(states).toHaveLength(1)
+    expect(states[0]).toMatchObject({ pipeline: 'counter', savedBy: 'POST /pipelines/counter/save' })
   })
 
   it('refuses to load a predictor trained on an outdated upstream (VersionError, 419)', async () => {
-    const { client } = await open([trainBoth(), trainUpstream(), predict()])
+    const { client, raw } = await open([trainBoth(), trainUpstream(), predict()])
     await client.callPipeline('train_both', [1, 2, 3])
     await client.savePipeline('train_both')
     await client.loadPipeline('predict')
@@ -132,7 +136,13 @@ describe.each(transports)('Chariots through $name', (transport) => {
       code: 'VERSION_INCOMPATIBLE',
       message: expect.stringContaining("'downstreamop'"),
     })
-    expect(await client.isPipelineLoaded('predict')).toBe(false)
+    // The refused load changed nothing: the pair trained together keeps serving, and health says
+    // that a newer load was refused.
+    expect(await client.isPipelineLoaded('predict')).toBe(true)
+    expect((await client.callPipeline('predict', [0, 10])).value).toEqual([false, true])
+    const health = (await (await raw('/pipelines/predict/health_check')).json()) as Record<string, any>
+    expect(health).toMatchObject({ is_loaded: true, refused: { code: 'VERSION_INCOMPATIBLE' } })
+    expect(health.refused.message).toContain("'downstreamop'")
   })
 
   it('reports health before and after training', async () => {

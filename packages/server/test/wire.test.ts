@@ -13,6 +13,11 @@ interface Exchange {
   body?: string
   status: number
   answer: unknown
+  /**
+   * The answer may hold more keys than WIRE.md lists (save, load and health_check answer what they
+   * did; the Python client reads only the status, or `is_loaded`).
+   */
+  superset?: boolean
 }
 
 const version = expect.stringMatching(VERSION_RE)
@@ -75,7 +80,8 @@ const exchanges: Exchange[] = [
     path: '/pipelines/simple_pipeline/save',
     body: 'null',
     status: 200,
-    answer: {},
+    answer: { saved: {}, versions },
+    superset: true,
   },
   {
     call: 'load_pipeline(p)',
@@ -83,7 +89,8 @@ const exchanges: Exchange[] = [
     path: '/pipelines/simple_pipeline/load',
     body: 'null',
     status: 200,
-    answer: {},
+    answer: { loaded: true, versions },
+    superset: true,
   },
   {
     call: 'pipeline_versions(p)',
@@ -99,6 +106,7 @@ const exchanges: Exchange[] = [
     path: '/pipelines/simple_pipeline/health_check',
     status: 200,
     answer: { is_loaded: true },
+    superset: true,
   },
   {
     call: 'health check',
@@ -152,13 +160,15 @@ describe.each(transports)('WIRE.md exchanges through $name', (transport) => {
     const res = await send(opened, x.method, x.path, x.body)
     expect(res.status).toBe(x.status)
     expect(res.headers.get('content-type')).toMatch(/^application\/json/)
-    expect(await res.json()).toEqual(x.answer)
+    const answer = await res.json()
+    if (x.superset) expect(answer).toMatchObject(x.answer as object)
+    else expect(answer).toEqual(x.answer)
   })
 
   it('queues a worker call and fetches the job with the same id (job routes)', async () => {
     const pool = new FakePool()
     const app = new Chariots([isOddPipeline('simple_pipeline')], { path: dir.path, workerPool: pool })
-    expect(pool.attached).toBe(app)
+    expect(pool.attached).toBe(app.host)
     opened = await transport.open(app)
     const res = await send(
       opened,

@@ -61,6 +61,7 @@ export class CounterOp extends LoadableOp {
   count = 0
   execute(): number {
     this.count += 1
+    this.markStateChanged()
     return this.count
   }
   serialize(): Uint8Array {

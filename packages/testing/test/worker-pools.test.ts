@@ -106,7 +106,7 @@ describe.each(kinds)('$name', (kind) => {
       const isOdd = isOddPipeline()
       const app = appWith([isOdd])
       await start(app)
-      const jobId = await pool.executePipelineAsync(isOdd, 4, app)
+      const jobId = await pool.executePipelineAsync(isOdd, 4, app.host)
       expect(isValidJobId(jobId)).toBe(true)
       expect([JobStatus.queued, JobStatus.running, JobStatus.done]).toContain(
         (await pool.getPipelineResponseForId(jobId)).status,
@@ -122,7 +122,7 @@ describe.each(kinds)('$name', (kind) => {
       const app = appWith([slow])
       await start(app)
       const t0 = performance.now()
-      const jobId = await pool.executePipelineAsync(slow, 7, app)
+      const jobId = await pool.executePipelineAsync(slow, 7, app.host)
       const done = await pool.waitForJob(jobId, 20_000)
       const ms = performance.now() - t0
       expect(done.status).toBe('done')
@@ -136,7 +136,7 @@ describe.each(kinds)('$name', (kind) => {
       const gated = gatePipeline(gate)
       const app = appWith([gated])
       await start(app)
-      const jobId = await pool.executePipelineAsync(gated, 1, app)
+      const jobId = await pool.executePipelineAsync(gated, 1, app.host)
       const t0 = performance.now()
       const response = await pool.waitForJob(jobId, 300)
       expect(performance.now() - t0).toBeGreaterThanOrEqual(250)
@@ -150,7 +150,7 @@ describe.each(kinds)('$name', (kind) => {
       const gated = gatePipeline(gate)
       const app = appWith([gated])
       await start(app)
-      const jobId = await pool.executePipelineAsync(gated, 'x', app)
+      const jobId = await pool.executePipelineAsync(gated, 'x', app.host)
       await expect
         .poll(async () => (await pool.getPipelineResponseForId(jobId)).progress, {
           timeout: 5_000,
@@ -166,7 +166,7 @@ describe.each(kinds)('$name', (kind) => {
       const failing = failingPipeline()
       const app = appWith([failing])
       await start(app)
-      const jobId = await pool.executePipelineAsync(failing, null, app)
+      const jobId = await pool.executePipelineAsync(failing, null, app.host)
       const failed = await pool.waitForJob(jobId, 10_000)
       expect(failed).toMatchObject({ status: 'failed', value: null, versions: {} })
       expect(failed.error).toEqual({ code: ErrorCode.OP_FAILED, message: FailingOp.message })
@@ -175,7 +175,7 @@ describe.each(kinds)('$name', (kind) => {
     it('a ChariotsError keeps its code (a pipeline the app does not serve)', async () => {
       const app = appWith([isOddPipeline()])
       await start(app)
-      const jobId = await pool.executePipelineAsync(isOddPipeline('not_served'), 1, app)
+      const jobId = await pool.executePipelineAsync(isOddPipeline('not_served'), 1, app.host)
       const failed = await pool.waitForJob(jobId, 10_000)
       expect(failed.status).toBe('failed')
       expect(failed.error?.code).toBe(ErrorCode.PIPELINE_NOT_FOUND)
@@ -193,12 +193,12 @@ describe.each(kinds)('$name', (kind) => {
       const isOdd = isOddPipeline()
       const app = appWith([isOdd])
       expect(await pool.nWorkers()).toBe(0)
-      expect(await codeOf(pool.executePipelineAsync(isOdd, 1, app))).toBe(ErrorCode.NO_WORKER_ALIVE)
+      expect(await codeOf(pool.executePipelineAsync(isOdd, 1, app.host))).toBe(ErrorCode.NO_WORKER_ALIVE)
       const ctx = await start(app, 2)
       expect(await pool.nWorkers()).toBe(2)
       await ctx.close()
       expect(await pool.nWorkers()).toBe(0)
-      expect(await codeOf(pool.executePipelineAsync(isOdd, 1, app))).toBe(ErrorCode.NO_WORKER_ALIVE)
+      expect(await codeOf(pool.executePipelineAsync(isOdd, 1, app.host))).toBe(ErrorCode.NO_WORKER_ALIVE)
     })
 
     it('runs many jobs with several workers, each with its own result', async () => {
@@ -206,7 +206,7 @@ describe.each(kinds)('$name', (kind) => {
       const app = appWith([isOdd])
       await start(app, 2)
       const ids = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => pool.executePipelineAsync(isOdd, i, app)),
+        Array.from({ length: 20 }, (_, i) => pool.executePipelineAsync(isOdd, i, app.host)),
       )
       expect(new Set(ids).size).toBe(20)
       const results = await Promise.all(ids.map((id) => pool.waitForJob(id, 10_000)))

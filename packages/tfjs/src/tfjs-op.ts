@@ -108,11 +108,11 @@ export abstract class TFJSOp extends MLOp<tf.LayersModel> {
     }
   }
 
-  serializeModel(model: tf.LayersModel): Promise<Uint8Array> {
+  override serializeModel(model: tf.LayersModel): Promise<Uint8Array> {
     return serializeLayersModel(model)
   }
 
-  loadModel(bytes: Uint8Array): Promise<tf.LayersModel> {
+  override loadModel(bytes: Uint8Array): Promise<tf.LayersModel> {
     return loadLayersModel(bytes)
   }
 

@@ -9,4 +9,4 @@ export type { RedisConnectionInput } from './redis/redis-options.js'
 
 // The worker process side
 export { APP_MODULE_ENV } from './sandbox/app-module-env.js'
-export { loadWorkerApp } from './sandbox/load-worker-app.js'
+export { loadWorkerHost } from './sandbox/load-worker-host.js'

@@ -14,7 +14,6 @@ describe('@chariots/workers', () => {
         "normalizeProgress",
         "runPipelineJob",
         "toJobError",
-        "withPipelineLock",
       ]
     `)
   })

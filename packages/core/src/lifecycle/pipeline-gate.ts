@@ -33,7 +33,10 @@ export class PipelineGate {
   }
 
   /** Runs `fn` alone; with `timeoutMs`, fails with `TIMEOUT` when the gate is not free by then. */
-  async exclusive<T>(fn: () => Promise<T> | T, options: { timeoutMs?: number; what?: string } = {}): Promise<T> {
+  async exclusive<T>(
+    fn: () => Promise<T> | T,
+    options: { timeoutMs?: number; what?: string } = {},
+  ): Promise<T> {
     const what = options.what ?? 'an exclusive step'
     if (this.writer || this.readers > 0 || this.queue.length > 0) {
       await this.wait(true, options.timeoutMs, what)

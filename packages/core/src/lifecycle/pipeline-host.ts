@@ -1,6 +1,7 @@
 import type { PipelineCallback } from '../callbacks/pipeline-callback.js'
 import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
 import { type Progress, withProgressReporter } from '../ops/progress.js'
+import type { Node } from '../pipeline/node.js'
 import type { Pipeline } from '../pipeline/pipeline.js'
 import type { BaseRunner, RunOptions } from '../runners/base-runner.js'
 import { SequentialRunner } from '../runners/sequential-runner.js'
@@ -8,6 +9,7 @@ import type { BaseSaver } from '../savers/base-saver.js'
 import { FileSaver } from '../savers/file-saver.js'
 import { OpStore } from '../store/op-store.js'
 import type { StateStore } from '../store/state-store.js'
+import type { Version } from '../versioning/version.js'
 import { heldStates, type LoadOutcome, loadPipelineStates } from './load-states.js'
 import { notLoadedReason } from './not-loaded-reason.js'
 import { PipelineGate } from './pipeline-gate.js'
@@ -37,7 +39,10 @@ export interface PipelineHostOptions {
   logger?: HostLogger
   /** How long a save or a load waits for a pipeline busy with a run (default 10 s). */
   busyTimeoutMs?: number
-  /** Load every pipeline at construction (default true; worker processes load per job). */
+  /**
+   * Load every pipeline at construction. Default true, unless the environment variable
+   * `CHARIOTS_AUTOLOAD` is `0` (worker threads set it: they load per job).
+   */
   autoLoad?: boolean
 }
 
@@ -157,7 +162,8 @@ export class PipelineHost {
       this.entries.set(p.name, { pipeline: p, gate: new PipelineGate(p.name), refused: null, loadedAt: null })
     }
     this.pipelines = byName
-    this.startup = options.autoLoad === false ? Promise.resolve() : this.loadAll()
+    const autoLoad = options.autoLoad ?? process.env.CHARIOTS_AUTOLOAD !== '0'
+    this.startup = autoLoad ? this.loadAll() : Promise.resolve()
   }
 
   /** Resolves once the start-up load of every pipeline is done (never rejects). */
@@ -205,7 +211,9 @@ export class PipelineHost {
     const { pipeline } = entry
     if (!pipeline.isLoaded) throw notLoaded(pipeline)
     const call = () => this.runOnce(pipeline, input)
-    return changesState(pipeline) ? entry.gate.exclusive(call, { what: 'a training call' }) : entry.gate.shared(call)
+    return changesState(pipeline)
+      ? entry.gate.exclusive(call, { what: 'a training call' })
+      : entry.gate.shared(call)
   }
 
   /**
@@ -294,11 +302,15 @@ export class PipelineHost {
         message: e.message,
         ...(e.details ? { details: e.details } : {}),
       }
+      // A pipeline that reads saved state and never loaded it does not serve fresh ops instead.
+      if (entry.loadedAt === null && usesStore(pipeline)) pipeline.isLoaded = false
       if (!pipeline.isLoaded) pipeline.notLoadedReason = e.message
       this.logger?.warn({ pipeline: pipeline.name, code: entry.refused.code }, `load refused: ${e.message}`)
       throw err
     }
-    const reason = outcome.loaded ? null : notLoadedReason(pipeline, outcome.missing, this.trainersOf(outcome))
+    const reason = outcome.loaded
+      ? null
+      : notLoadedReason(pipeline, outcome.missing, this.trainersOf(outcome))
     if (outcome.loaded) {
       entry.refused = null
       entry.loadedAt = new Date().toISOString()
@@ -383,17 +395,21 @@ export class PipelineHost {
 
   private async loadAll(): Promise<void> {
     // One store read for the whole start-up (an unreadable store fails every stateful pipeline).
-    let storeProblem: Error | null = null
+    let storeProblem: ChariotsError | null = null
     try {
-      await this.store.reload()
+      if ([...this.pipelines.values()].some(usesStore)) await this.store.reload()
     } catch (err) {
-      storeProblem = err as Error
-      this.logger?.error({ err, store: this.store.location }, `the store could not be read: ${storeProblem.message}`)
+      const message = `the store '${this.store.location}' could not be read: ${(err as Error).message}`
+      storeProblem = new ChariotsError(ErrorCode.STORE_ERROR, message, { cause: err })
+      this.logger?.error({ err, store: this.store.location }, message)
     }
     for (const entry of this.entries.values()) {
       const { pipeline } = entry
       try {
-        if (storeProblem && usesStore(pipeline)) throw storeProblem
+        if (storeProblem && usesStore(pipeline)) {
+          pipeline.isLoaded = false
+          throw storeProblem
+        }
         const result = await this.loads.run(pipeline.name, () => this.refresh(entry, {}))
         if (!result.loaded) this.logger?.info({ pipeline: pipeline.name }, result.reason ?? 'not loaded')
       } catch (err) {
@@ -404,11 +420,30 @@ export class PipelineHost {
   }
 }
 
-/** Each node's version, as the wire sends them. */
+// Version strings are built once per Version object: a node's version only changes when its op
+// is trained or loaded, so most calls reuse the string.
+const versionText = new WeakMap<Node, { version: Version; text: string }>()
+
+/**
+ * Each top-level node's name → its version string, as the wire sends `versions`.
+ *
+ * @example
+ * ```ts
+ * versionsOf(isOddPipeline()) // { isoddop: '<major>.<minor>.<patch>_<time>' }
+ * ```
+ */
 export function versionsOf(pipeline: Pipeline): Record<string, string> {
-  const versions: Record<string, string> = {}
-  for (const [name, version] of pipeline.getPipelineVersions()) versions[name] = version.toString()
-  return versions
+  const out: Record<string, string> = Object.create(null)
+  for (const node of pipeline.nodes) {
+    const version = node.version
+    let hit = versionText.get(node)
+    if (hit?.version !== version) {
+      hit = { version, text: version.toString() }
+      versionText.set(node, hit)
+    }
+    out[node.name] = hit.text
+  }
+  return out
 }
 
 /** Whether a run may change the state of one of the pipeline's ops (a training). */
@@ -424,7 +459,8 @@ function usesStore(pipeline: Pipeline): boolean {
 function notLoaded(pipeline: Pipeline): ChariotsError {
   return new ChariotsError(
     ErrorCode.PIPELINE_NOT_LOADED,
-    pipeline.notLoadedReason ?? `pipeline '${pipeline.name}' is not loaded; train and save its models, then load it`,
+    pipeline.notLoadedReason ??
+      `pipeline '${pipeline.name}' is not loaded; train and save its models, then load it`,
     { details: { pipeline: pipeline.name } },
   )
 }
@@ -432,7 +468,9 @@ function notLoaded(pipeline: Pipeline): ChariotsError {
 /** An op that throws something else than a ChariotsError failed: OP_FAILED with its message. */
 function asOpFailure(err: unknown): unknown {
   if (ChariotsError.is(err)) return err
-  return new ChariotsError(ErrorCode.OP_FAILED, err instanceof Error ? err.message : String(err), { cause: err })
+  return new ChariotsError(ErrorCode.OP_FAILED, err instanceof Error ? err.message : String(err), {
+    cause: err,
+  })
 }
 
 function saverFrom(options: PipelineHostOptions): BaseSaver {

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { MeanOp, predictionPipeline, trainingPipeline, upstreamTrainingPipeline } from '../../test/fixtures/ml-ops.js'
+import {
+  MeanOp,
+  predictionPipeline,
+  trainingPipeline,
+  upstreamTrainingPipeline,
+} from '../../test/fixtures/ml-ops.js'
 import { useTempDirs } from '../../test/fixtures/temp-dir.js'
 import { VersionError } from '../errors/chariots-error.js'
 import { BaseOp } from '../ops/base-op.js'
@@ -13,8 +18,8 @@ import { FileSaver } from '../savers/file-saver.js'
 import { OpStore } from '../store/op-store.js'
 import type { StateRecord } from '../store/state-store.js'
 import { Version } from '../versioning/version.js'
-import { VersionType } from '../versioning/version-type.js'
 import { versionOf } from '../versioning/version-of.js'
+import { VersionType } from '../versioning/version-type.js'
 import { versioned } from '../versioning/versioned-field.js'
 import { resolvePipeline } from './version-rule.js'
 
@@ -158,7 +163,9 @@ describe('the version rule with an upstream and a downstream model', () => {
     )
     const outcome = await changed.load(store(root))
     expect(outcome.loaded).toBe(false)
-    expect(changed.notLoadedReason).toContain("node 'mean' has no saved state for its current code (1 from other code)")
+    expect(changed.notLoadedReason).toContain(
+      "node 'mean' has no saved state for its current code (1 from other code)",
+    )
   })
 })
 
@@ -216,9 +223,9 @@ describe('resolvePipeline', () => {
     const older = record({ a: versionOf(A).toString() })
     const newer = record({ a: versionOf(A).toString() })
     const p = pipelineWith(new A())
-    expect(resolvePipeline(p, { statesOf: () => [older, newer], pin: { m: older.seq } }).picks.get(p.node('m')!)).toBe(
-      older,
-    )
+    expect(
+      resolvePipeline(p, { statesOf: () => [older, newer], pin: { m: older.seq } }).picks.get(p.node('m')!),
+    ).toBe(older)
     const foreign = record({ a: new Version({ major: 'f'.repeat(40) }).toString() })
     expect(() => resolvePipeline(p, { statesOf: () => [older, foreign], pin: { m: foreign.seq } })).toThrow(
       VersionError,

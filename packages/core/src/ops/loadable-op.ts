@@ -1,7 +1,7 @@
 import { canonicalJson, sha1Hex } from '../versioning/canonical-json.js'
 import { Version } from '../versioning/version.js'
-import { VersionType } from '../versioning/version-type.js'
 import { versionOf } from '../versioning/version-of.js'
+import { VersionType } from '../versioning/version-type.js'
 import { BaseOp } from './base-op.js'
 
 /** The state a {@link LoadableOp} holds: its version, where it came from, and whether it is saved. */
@@ -113,7 +113,10 @@ export abstract class LoadableOp extends BaseOp {
    * gives it back (or it has the class's own major). Used for states saved without a code version.
    */
   matchesCodeVersion(saved: Version): boolean {
-    return saved.major === versionOf(this.constructor).major || this.versionAt(saved.creationTime).major === saved.major
+    return (
+      saved.major === versionOf(this.constructor).major ||
+      this.versionAt(saved.creationTime).major === saved.major
+    )
   }
 
   /** The class version with a change at `time` hashed into the `trainingUpdateVersion` sub-version. */

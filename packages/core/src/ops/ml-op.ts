@@ -1,6 +1,6 @@
 import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
-import { VersionType } from '../versioning/version-type.js'
 import { versionOf } from '../versioning/version-of.js'
+import { VersionType } from '../versioning/version-type.js'
 import type { BaseOpOptions } from './base-op.js'
 import { LoadableOp } from './loadable-op.js'
 import { MLMode } from './ml-mode.js'

@@ -270,7 +270,9 @@ describe('FileSaver: exclusive writes, deletes and symbolic links', () => {
   it('writes with saveExclusive only when nothing is there, also when many race for the path', async () => {
     const root = await tempDir()
     const results = await Promise.all(
-      Array.from({ length: 12 }, (_, i) => new FileSaver(root).saveExclusive(bytes(`writer ${i}`), '/_index/1.json')),
+      Array.from({ length: 12 }, (_, i) =>
+        new FileSaver(root).saveExclusive(bytes(`writer ${i}`), '/_index/1.json'),
+      ),
     )
     expect(results.filter(Boolean)).toHaveLength(1)
     const winner = results.indexOf(true)

@@ -16,7 +16,13 @@ export function lockHolderOf(text: string): LockHolder | null {
   try {
     const v = JSON.parse(text) as Partial<LockHolder>
     if (typeof v.pid !== 'number' || typeof v.host !== 'string' || typeof v.nonce !== 'string') return null
-    return { pid: v.pid, start: typeof v.start === 'string' ? v.start : null, host: v.host, nonce: v.nonce, at: v.at ?? 0 }
+    return {
+      pid: v.pid,
+      start: typeof v.start === 'string' ? v.start : null,
+      host: v.host,
+      nonce: v.nonce,
+      at: v.at ?? 0,
+    }
   } catch {
     return null
   }

@@ -28,8 +28,8 @@ export async function readLegacyMeta(saver: BaseSaver): Promise<StateRecord[] | 
       for (const v of versions) {
         const parsed = parseVersion(v)
         if (!parsed) continue
-        let map = versionsOf.get(up)
-        if (!map) versionsOf.set(up, (map = new Map()))
+        const map = versionsOf.get(up) ?? new Map<string, Version>()
+        versionsOf.set(up, map)
         map.set(v, parsed)
       }
     }

@@ -98,7 +98,9 @@ describe('OpStore: saved states with lineage', () => {
       Array.from({ length: 36 }, (_, i) => stores[i % 6]!.saveStates([state(`n${i % 4}`, `body ${i}`)])),
     )
     const check = new OpStore(new FileSaver(root), { retention: false })
-    const seqs = (await Promise.all([0, 1, 2, 3].map((n) => check.listStates(`n${n}`)))).flat().map((r) => r.seq)
+    const seqs = (await Promise.all([0, 1, 2, 3].map((n) => check.listStates(`n${n}`))))
+      .flat()
+      .map((r) => r.seq)
     expect(seqs).toHaveLength(36)
     expect(new Set(seqs).size).toBe(36)
   })

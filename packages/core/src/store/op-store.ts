@@ -99,7 +99,8 @@ export class OpStore implements StateStore {
       // Bytes are deleted only under the lock (by a commit whose retention dropped a state with
       // the same bytes): check ours are still there now that we hold it.
       for (let i = 0; i < states.length; i++) {
-        if (!(await this.saver.exists(blobs[i]!.path))) await this.saver.save(states[i]!.bytes, blobs[i]!.path)
+        if (!(await this.saver.exists(blobs[i]!.path)))
+          await this.saver.save(states[i]!.bytes, blobs[i]!.path)
       }
       const seq = index.lastSeq + 1
       const savedAt = new Date().toISOString()
@@ -167,7 +168,11 @@ export class OpStore implements StateStore {
 
   private async readHead(): Promise<number> {
     try {
-      const n = Number(Buffer.from(await this.saver.load(HEAD)).toString('utf8').trim())
+      const n = Number(
+        Buffer.from(await this.saver.load(HEAD))
+          .toString('utf8')
+          .trim(),
+      )
       return Number.isInteger(n) && n > 0 ? n : 0
     } catch (err) {
       if ((err as ChariotsError).code === ErrorCode.NOT_FOUND) return 0

@@ -55,7 +55,7 @@ export abstract class ModelOp extends MLOp<ModelAdapter> {
     return new this.adapterClass(ctor.modelParameters.toObject())
   }
 
-  serializeModel(model: ModelAdapter): Uint8Array {
+  override serializeModel(model: ModelAdapter): Uint8Array {
     if (!model.isFitted) {
       throw new ChariotsError(
         ErrorCode.SERIALIZATION_ERROR,
@@ -66,7 +66,7 @@ export abstract class ModelOp extends MLOp<ModelAdapter> {
   }
 
   // A bad file surfaces as the adapter's ShapeError; core wraps it in SERIALIZATION_ERROR naming the node.
-  loadModel(bytes: Uint8Array): ModelAdapter {
+  override loadModel(bytes: Uint8Array): ModelAdapter {
     const json: unknown = JSON.parse(
       Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'),
     )

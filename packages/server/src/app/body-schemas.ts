@@ -31,6 +31,15 @@ export function parseMainBody(body: unknown): MainBodyValue {
 /** `POST /pipelines/:name/save|load|versions`: `null` (what the Python client sends) or an object. */
 export const EmptyBody = z.union([z.null(), z.object({})])
 
+/**
+ * `POST /pipelines/:name/load`: `null` (the Python client), `{}`, or `{ pin: { <node>: <seq> } }`
+ * to load given saved states (a rollback to an earlier consistent set).
+ */
+export const LoadBody = z.union([
+  z.null(),
+  z.object({ pin: z.record(z.string(), z.number().int().positive()).optional() }),
+])
+
 /** `POST /jobs/fetch/`: `{ job_id }`. */
 export const JobFetchBody = z.object({ job_id: z.string() })
 

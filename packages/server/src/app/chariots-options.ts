@@ -1,4 +1,4 @@
-import type { BaseRunner, BaseSaver, PipelineCallback } from '@chariots/core'
+import type { BaseRunner, BaseSaver, PipelineCallback, PipelineHost, StateStore } from '@chariots/core'
 import type { BaseWorkerPool } from '@chariots/workers'
 import type { Logger } from 'pino'
 import type { AuthOptions } from './bearer-auth.js'
@@ -12,6 +12,14 @@ export interface ChariotsOptions {
   path?: string
   /** The saver holding the store and the data files (give this or `path`). */
   saver?: BaseSaver
+  /** Where saved states live (default: the folder store on the saver). */
+  store?: StateStore
+  /** A lifecycle host built elsewhere (then `path`, `saver`, `store`, `runner` and callbacks are its own). */
+  host?: PipelineHost
+  /** How long a save or a load waits for a pipeline busy with a run before answering 503 TIMEOUT (default 10 s). */
+  busyTimeoutMs?: number
+  /** Load every pipeline at construction (default true; worker processes leave it off). */
+  autoLoad?: boolean
   /** Runs every synchronous call (default `SequentialRunner`). */
   runner?: BaseRunner
   /** Pipeline callbacks added to every run (workers' runs included). */

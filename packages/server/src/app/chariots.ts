@@ -3,13 +3,12 @@ import {
   type BaseSaver,
   ChariotsError,
   ErrorCode,
-  FileSaver,
-  OpStore,
   type Pipeline,
+  PipelineHost,
   type RunOptions,
-  SequentialRunner,
+  type StateStore,
 } from '@chariots/core'
-import type { BaseWorkerPool, WorkerApp } from '@chariots/workers'
+import type { BaseWorkerPool } from '@chariots/workers'
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import type { Logger } from 'pino'
@@ -25,9 +24,11 @@ import { createRouteGuard } from './route-guard.js'
 const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024
 
 /**
- * A Hono app serving pipelines with the routes of chariots (see WIRE.md), `GET /openapi.json` and
- * the job routes. Every pipeline starts loading from the store at construction; requests wait for
- * it (`await app.ready()`). A pipeline that cannot load is served as not loaded, with the reason.
+ * A Hono app serving pipelines with the routes of chariots (see docs/WIRE.md), `GET /openapi.json`
+ * and the job routes: a thin HTTP adapter over a {@link PipelineHost}, which owns the lifecycle
+ * (load, run, save, jobs). Every pipeline starts loading from the store at construction; requests
+ * wait for it (`await app.ready()`). A pipeline that cannot load is served as not loaded, with
+ * the reason.
  *
  * @example
  * ```ts
@@ -37,33 +38,34 @@ const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024
  * serve({ fetch: app.fetch, port: 5000 })
  * ```
  */
-export class Chariots extends Hono implements WorkerApp {
-  readonly saver: BaseSaver
-  readonly store: OpStore
-  readonly runner: BaseRunner
-  readonly runOptions: RunOptions
+export class Chariots extends Hono {
+  /** The lifecycle of the app's pipelines (what worker pools run jobs on). */
+  readonly host: PipelineHost
   readonly workerPool: BaseWorkerPool | undefined
   readonly useWorkers: boolean
   readonly debug: boolean
-  /** Logs loading problems and server errors; the CLI sets its own when the app has none. */
-  logger: Logger | undefined
-  /** The pipelines served, by name. */
-  readonly pipelines: ReadonlyMap<string, Pipeline>
-  readonly #ready: Promise<void>
+  #logger: Logger | undefined
   #isReady = false
 
   constructor(pipelines: readonly Pipeline[], options: ChariotsOptions = {}) {
     super()
-    this.saver = saverFrom(options)
-    this.store = new OpStore(this.saver)
-    this.runner = options.runner ?? new SequentialRunner()
-    this.runOptions = { callbacks: options.defaultPipelineCallbacks ?? [] }
+    this.#logger = options.logger
+    this.host =
+      options.host ??
+      new PipelineHost(pipelines, {
+        ...(options.path !== undefined ? { path: options.path } : {}),
+        ...(options.saver ? { saver: options.saver } : {}),
+        ...(options.store ? { store: options.store } : {}),
+        ...(options.runner ? { runner: options.runner } : {}),
+        callbacks: options.defaultPipelineCallbacks ?? [],
+        ...(options.logger ? { logger: options.logger } : {}),
+        ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}),
+        ...(options.autoLoad !== undefined ? { autoLoad: options.autoLoad } : {}),
+      })
     this.workerPool = options.workerPool
     this.useWorkers = options.useWorkers === true
     this.debug = options.debug === true
-    this.logger = options.logger
-    this.pipelines = byName(pipelines)
-    const onError = createErrorHandler({ debug: this.debug, logger: () => this.logger })
+    const onError = createErrorHandler({ debug: this.debug, logger: () => this.#logger })
     this.onError(onError)
     this.notFound((c) =>
       onError(
@@ -76,84 +78,68 @@ export class Chariots extends Hono implements WorkerApp {
     )
     if (options.cors) this.use('*', cors(options.cors === true ? {} : options.cors))
     if (options.auth) this.use('*', bearerAuth(options.auth))
+    const ready = this.host.ready().finally(() => {
+      this.#isReady = true
+    })
     const guard = createRouteGuard({
       isReady: () => this.#isReady,
-      ready: () => this.#ready,
+      ready: () => ready,
       limitBody: limitBody(options.bodyLimit ?? DEFAULT_BODY_LIMIT),
     })
     pipelineRoutes(this, guard)
     jobRoutes(this, guard)
     appRoutes(this, guard, { auth: options.auth !== undefined })
-    this.workerPool?.attach(this)
-    this.#ready = this.#loadAll().finally(() => {
-      this.#isReady = true
-    })
+    this.workerPool?.attach(this.host)
+  }
+
+  /** Logs loading problems, jobs and server errors; the CLI sets its own when the app has none. */
+  get logger(): Logger | undefined {
+    return this.#logger
+  }
+
+  set logger(logger: Logger | undefined) {
+    this.#logger = logger
+    this.host.logger = logger
+  }
+
+  /** The pipelines served, by name. */
+  get pipelines(): ReadonlyMap<string, Pipeline> {
+    return this.host.pipelines
+  }
+
+  /** Where data files are read and written. */
+  get saver(): BaseSaver {
+    return this.host.saver
+  }
+
+  /** Where saved states live. */
+  get store(): StateStore {
+    return this.host.store
+  }
+
+  /** Runs every call. */
+  get runner(): BaseRunner {
+    return this.host.runner
+  }
+
+  /** Options of every run (the app's default pipeline callbacks). */
+  get runOptions(): RunOptions {
+    return this.host.runOptions
   }
 
   /** Resolves once every pipeline was loaded (or found unloadable); never rejects. */
   ready(): Promise<void> {
-    return this.#ready
+    return this.host.ready()
   }
 
   /** The pipeline of that name; throws `PIPELINE_NOT_FOUND` (404) when it is not served. */
   getPipeline(name: string): Pipeline {
-    const pipeline = this.pipelines.get(name)
-    if (pipeline) return pipeline
-    const names = [...this.pipelines.keys()].join(', ') || '(none)'
-    throw new ChariotsError(
-      ErrorCode.PIPELINE_NOT_FOUND,
-      `pipeline '${name.slice(0, 200)}' is not served here; available pipelines: ${names}`,
-    )
+    return this.host.getPipeline(name)
   }
 
-  /** Closes the worker pool, if any (the CLI calls this on shutdown). */
+  /** Closes the worker pool, if any, and the store's connections (the CLI calls this on shutdown). */
   async close(): Promise<void> {
     await this.workerPool?.close()
+    await this.host.close()
   }
-
-  async #loadAll(): Promise<void> {
-    let storeProblem: string | null = null
-    try {
-      await this.store.reload()
-    } catch (err) {
-      storeProblem = `the store could not be read: ${(err as Error).message}`
-      this.logger?.error({ err }, storeProblem)
-    }
-    for (const pipeline of this.pipelines.values()) {
-      try {
-        if (storeProblem && pipeline.allNodes().some((n) => n.loadableOp)) throw new Error(storeProblem)
-        await pipeline.prepare(this.saver)
-        await pipeline.load(this.store)
-        if (!pipeline.isLoaded)
-          this.logger?.info({ pipeline: pipeline.name }, pipeline.notLoadedReason ?? 'not loaded')
-      } catch (err) {
-        pipeline.isLoaded = false
-        pipeline.notLoadedReason = (err as Error).message
-        this.logger?.warn({ pipeline: pipeline.name, err }, `pipeline '${pipeline.name}' could not be loaded`)
-      }
-    }
-  }
-}
-
-function saverFrom(options: ChariotsOptions): BaseSaver {
-  if (options.saver) return options.saver
-  if (typeof options.path === 'string' && options.path !== '') return new FileSaver(options.path)
-  throw new ChariotsError(
-    ErrorCode.INVALID_INPUT,
-    'new Chariots(pipelines, options) needs options.path (a folder) or options.saver',
-  )
-}
-
-function byName(pipelines: readonly Pipeline[]): Map<string, Pipeline> {
-  const map = new Map<string, Pipeline>()
-  for (const p of pipelines) {
-    if (map.has(p.name)) {
-      throw new ChariotsError(
-        ErrorCode.INVALID_GRAPH,
-        `two pipelines are named '${p.name}'; pipeline names must be unique in an app`,
-      )
-    }
-    map.set(p.name, p)
-  }
-  return map
 }

@@ -1,18 +1,17 @@
-import { ChariotsError, ErrorCode, OpStore, type Pipeline } from '@chariots/core'
-import { withPipelineLock } from '@chariots/workers'
+import { ChariotsError, ErrorCode, type Pipeline, versionsOf } from '@chariots/core'
 import type { Context } from 'hono'
-import { EmptyBody, parseBody, parseMainBody } from './body-schemas.js'
+import { EmptyBody, LoadBody, parseBody, parseMainBody } from './body-schemas.js'
 import type { Chariots } from './chariots.js'
 import { readJsonBody } from './read-json-body.js'
 import type { RouteGuard } from './route-guard.js'
-import { versionsRecord } from './versions-record.js'
 
 /**
- * Registers the per-pipeline routes of WIRE.md: `main`, `save`, `load`, `versions` and
- * `health_check` under `/pipelines/:name/`.
+ * Registers the per-pipeline routes of docs/WIRE.md under `/pipelines/:name/`: `main`, `save`,
+ * `load`, `versions` and `health_check`. Each is one call of the app's {@link PipelineHost}.
  */
 export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
-  const pipelineOf = (c: Context) => app.getPipeline(c.req.param('name') ?? '')
+  const { host } = app
+  const pipelineOf = (c: Context) => host.getPipeline(c.req.param('name') ?? '')
 
   app.post(
     '/pipelines/:name/main',
@@ -25,73 +24,76 @@ export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
         if (app.useWorkers || pipeline.useWorker || body.use_worker === true) {
           return c.json(await callInWorker(app, pipeline, input))
         }
-        const output = await callNow(app, pipeline, input)
-        const versions = versionsRecord(pipeline)
-        return c.json({ pipeline_output: output ?? null, versions, job_id: null, job_status: 'done' })
+        const { value, versions } = await host.run(pipeline.name, input)
+        return c.json({ pipeline_output: value ?? null, versions, job_id: null, job_status: 'done' })
       },
       { body: true },
     ),
   )
 
-  const emptyBodyRoute = (route: string, handler: (c: Context, pipeline: Pipeline) => Promise<Response>) =>
+  const bodyRoute = (
+    route: string,
+    handler: (c: Context, pipeline: Pipeline, body: unknown) => Promise<Response>,
+  ) =>
     app.post(
       `/pipelines/:name/${route}`,
       guard(
         async (c) => {
           const pipeline = pipelineOf(c)
-          parseBody(EmptyBody, await readJsonBody(c, { allowEmpty: true }))
-          return handler(c, pipeline)
+          return handler(c, pipeline, await readJsonBody(c, { allowEmpty: true }))
         },
         { body: true },
       ),
     )
 
-  // Save and load are locked like worker jobs in this process, so they never land inside a job's
-  // load → run → save. Plain calls are not locked: that would serialize every call of a pipeline.
-  emptyBodyRoute('save', async (c, pipeline) => {
-    // Through a store of its own: the links of a save that fails half-way (disk full after the
-    // first model) must not stay in the app's store, where the next load would serve models the
-    // client was told were not saved, and the next save of any pipeline would persist them.
-    await withPipelineLock(pipeline, async () => {
-      const store = new OpStore(app.saver)
-      await store.reload()
-      await pipeline.save(store)
+  // Answers the states written and the versions; `{}` of the Python client's reading stays valid.
+  bodyRoute('save', async (c, pipeline, body) => {
+    parseBody(EmptyBody, body)
+    const { saved, versions } = await host.save(pipeline.name, {
+      savedBy: `POST /pipelines/${pipeline.name}/save`,
     })
-    return c.json({})
+    return c.json({ saved, versions })
   })
 
-  emptyBodyRoute('load', async (c, pipeline) => {
-    await withPipelineLock(pipeline, async () => {
-      await app.store.reload()
-      await pipeline.prepare(app.saver)
-      await pipeline.load(app.store)
+  // 200 with `loaded: false` and the reason when a node has no saved state yet (the 0.2.4 client
+  // reads a 419 from /load as a version error, and its scripts load before any training).
+  bodyRoute('load', async (c, pipeline, body) => {
+    const pin = parseBody(LoadBody, body)?.pin
+    const result = await host.load(pipeline.name, pin ? { pin } : {})
+    return c.json({
+      loaded: result.loaded,
+      ...(result.reason ? { reason: result.reason } : {}),
+      versions: result.versions,
+      states: result.states,
     })
-    return c.json({})
   })
 
-  emptyBodyRoute('versions', async (c, pipeline) => c.json(versionsRecord(pipeline)))
+  bodyRoute('versions', async (c, pipeline, body) => {
+    parseBody(EmptyBody, body)
+    return c.json(versionsOf(pipeline))
+  })
 
   app.get(
     '/pipelines/:name/health_check',
     guard((c) => {
-      const pipeline = pipelineOf(c)
-      if (!pipeline.isLoaded) throw notLoaded(pipeline)
-      return c.json({ is_loaded: true })
+      const status = host.status(pipelineOf(c).name)
+      if (!status.loaded) {
+        throw new ChariotsError(
+          ErrorCode.PIPELINE_NOT_LOADED,
+          status.reason ?? `pipeline '${status.name}' is not loaded; train and save its models, then load it`,
+          { details: { pipeline: status.name, ...(status.refused ? { refused: status.refused } : {}) } },
+        )
+      }
+      return c.json({
+        is_loaded: true,
+        ...(status.refused
+          ? { refused: status.refused, serving: 'the last good load; a newer load was refused' }
+          : {}),
+        loaded_at: status.loadedAt,
+        states: status.states,
+      })
     }),
   )
-}
-
-async function callNow(app: Chariots, pipeline: Pipeline, input: unknown): Promise<unknown> {
-  if (!pipeline.isLoaded) throw notLoaded(pipeline)
-  try {
-    return await app.runner.run(pipeline, input, app.runOptions)
-  } catch (err) {
-    if (ChariotsError.is(err)) throw err
-    // An op threw: answer 500 with the op's own message.
-    throw new ChariotsError(ErrorCode.OP_FAILED, err instanceof Error ? err.message : String(err), {
-      cause: err,
-    })
-  }
 }
 
 async function callInWorker(app: Chariots, pipeline: Pipeline, input: unknown) {
@@ -109,13 +111,6 @@ async function callInWorker(app: Chariots, pipeline: Pipeline, input: unknown) {
     )
   }
   pipeline.parseInput(input) // a bad input is a 400 now, not a failed job later
-  const jobId = await pool.executePipelineAsync(pipeline, input, app)
+  const jobId = await pool.executePipelineAsync(pipeline, input, app.host)
   return { pipeline_output: null, versions: {}, job_id: jobId, job_status: 'queued' }
-}
-
-function notLoaded(pipeline: Pipeline): ChariotsError {
-  return new ChariotsError(
-    ErrorCode.PIPELINE_NOT_LOADED,
-    pipeline.notLoadedReason ?? `pipeline '${pipeline.name}' is not loaded; train and save it, then load it`,
-  )
 }

@@ -1,11 +1,6 @@
+import type { PipelineHost } from '@chariots/core'
 import { ChariotsError, type Pipeline } from '@chariots/core'
-import {
-  BaseWorkerPool,
-  type JobResponse,
-  newJobId,
-  type WorkerApp,
-  type WorkerHandle,
-} from '@chariots/workers'
+import { BaseWorkerPool, type JobResponse, newJobId, type WorkerHandle } from '@chariots/workers'
 
 /**
  * A pool that runs nothing: jobs stay as the test sets them. It checks how the server talks to a
@@ -17,8 +12,8 @@ export class FakePool extends BaseWorkerPool {
   readonly jobs = new Map<string, JobResponse>()
   readonly queued: { pipeline: string; input: unknown }[] = []
 
-  get attached(): WorkerApp | undefined {
-    return this.app
+  get attached(): PipelineHost | undefined {
+    return this.host
   }
   async nWorkers() {
     return this.workers

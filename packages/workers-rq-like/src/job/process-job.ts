@@ -1,5 +1,5 @@
-import type { Progress } from '@chariots/core'
-import { type JobData, type JobResult, runPipelineJob, type WorkerApp } from '@chariots/workers'
+import type { PipelineHost, Progress } from '@chariots/core'
+import { type JobData, type JobResult, runPipelineJob } from '@chariots/workers'
 import { toBullFailure } from './job-failure.js'
 
 /** What a BullMQ job (in-process or sandboxed) offers the job body. */
@@ -13,9 +13,9 @@ export interface BullJobLike {
  * The BullMQ processor body: `runPipelineJob` with progress going to `job.updateProgress`, and a
  * failure rethrown in the form `fromFailedReason` reads back.
  */
-export async function processJob(app: WorkerApp, job: BullJobLike): Promise<JobResult> {
+export async function processJob(host: PipelineHost, job: BullJobLike): Promise<JobResult> {
   try {
-    return await runPipelineJob(app, job.data.pipelineName, job.data.input, {
+    return await runPipelineJob(host, job.data.pipelineName, job.data.input, {
       jobId: job.id ?? '',
       reportProgress: (progress) => job.updateProgress(progress),
     })

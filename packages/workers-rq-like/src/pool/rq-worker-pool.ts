@@ -3,7 +3,7 @@ import { availableParallelism, hostname } from 'node:os'
 import { resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
-import { ChariotsError, ErrorCode, type Pipeline } from '@chariots/core'
+import { ChariotsError, ErrorCode, type Pipeline, type PipelineHost } from '@chariots/core'
 import {
   BaseWorkerPool,
   isFinished,
@@ -14,7 +14,6 @@ import {
   newJobId,
   normalizeProgress,
   type StartWorkersOptions,
-  type WorkerApp,
   type WorkerHandle,
 } from '@chariots/workers'
 import {
@@ -34,7 +33,7 @@ import { describeRedis, type RedisConnectionInput, redisOptionsOf } from '../red
 import { withDeadline } from '../redis/with-deadline.js'
 import { APP_MODULE_ENV } from '../sandbox/app-module-env.js'
 import { JobThreadPool } from '../sandbox/job-thread-pool.js'
-import { resolveTsxApi, TSX_API_ENV } from '../sandbox/load-worker-app.js'
+import { resolveTsxApi, TSX_API_ENV } from '../sandbox/load-worker-host.js'
 
 /** How long finished jobs stay readable. */
 export interface JobRetention {
@@ -143,8 +142,8 @@ export class RQWorkerPool extends BaseWorkerPool {
 
   /** Starts one BullMQ worker in this process (concurrency 1) running jobs of the attached app. */
   async spawnWorker(): Promise<WorkerHandle> {
-    const app = this.requireApp()
-    return this.startWorker((job) => processJob(app, job), 1, {})
+    const host = this.requireHost()
+    return this.startWorker((job) => processJob(host, job), 1, {})
   }
 
   /**
@@ -157,12 +156,18 @@ export class RQWorkerPool extends BaseWorkerPool {
   override async startWorkers(options: StartWorkersOptions = {}): Promise<WorkerHandle> {
     const concurrency = options.concurrency ?? 1
     if (!options.appModule) {
-      const app = this.requireApp()
-      return this.startWorker((job) => processJob(app, job), concurrency, {})
+      const host = this.requireHost()
+      return this.startWorker((job) => processJob(host, job), concurrency, {})
     }
     const appModule = resolve(options.appModule)
     const tsxApi = resolveTsxApi(appModule)
-    const env = { ...process.env, [APP_MODULE_ENV]: appModule, ...(tsxApi ? { [TSX_API_ENV]: tsxApi } : {}) }
+    // Job threads build the app's host once each and load per job: no start-up load there.
+    const env = {
+      ...process.env,
+      [APP_MODULE_ENV]: appModule,
+      CHARIOTS_AUTOLOAD: '0',
+      ...(tsxApi ? { [TSX_API_ENV]: tsxApi } : {}),
+    }
     if (this.options.useWorkerThreads === false) {
       return this.startWorker(PROCESSOR_FILE, concurrency, { workerForkOptions: { env } })
     }
@@ -183,8 +188,8 @@ export class RQWorkerPool extends BaseWorkerPool {
     }
   }
 
-  async executePipelineAsync(pipeline: Pipeline, input: unknown, app?: WorkerApp): Promise<string> {
-    if (app && !this.app) this.attach(app)
+  async executePipelineAsync(pipeline: Pipeline, input: unknown, host?: PipelineHost): Promise<string> {
+    if (host && !this.host) this.attach(host)
     if ((await this.nWorkers()) === 0) {
       throw new ChariotsError(
         ErrorCode.NO_WORKER_ALIVE,

@@ -5,25 +5,25 @@
  * job body cannot starve lock renewal.
  */
 import { isMainThread } from 'node:worker_threads'
-import type { WorkerApp } from '@chariots/workers'
+import type { PipelineHost } from '@chariots/core'
 import { toBullFailure } from '../job/job-failure.js'
 import { type BullJobLike, processJob } from '../job/process-job.js'
 import { APP_MODULE_ENV } from './app-module-env.js'
-import { loadWorkerApp } from './load-worker-app.js'
+import { loadWorkerHost } from './load-worker-host.js'
 
-let app: Promise<WorkerApp> | undefined
+let host: Promise<PipelineHost> | undefined
 
 // A sandbox child must not outlive its worker process (SIGKILL leaves no chance to kill children):
 // when the IPC channel to the parent closes, the job's lock is gone anyway, so stop.
 if (isMainThread && typeof process.send === 'function') process.once('disconnect', () => process.exit(1))
 
 export default async function chariotsJobProcessor(job: BullJobLike) {
-  app ??= loadWorkerApp(process.env[APP_MODULE_ENV])
-  let loaded: WorkerApp
+  host ??= loadWorkerHost(process.env[APP_MODULE_ENV])
+  let loaded: PipelineHost
   try {
-    loaded = await app
+    loaded = await host
   } catch (err) {
-    app = undefined // the next job tries again (the module may have been fixed)
+    host = undefined // the next job tries again (the module may have been fixed)
     throw toBullFailure(err)
   }
   return processJob(loaded, job)

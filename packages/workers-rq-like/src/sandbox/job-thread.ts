@@ -5,22 +5,22 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { runPipelineJob, toJobError } from '@chariots/workers'
 import type { ThreadRequest, ThreadResponse } from './job-thread-messages.js'
-import { loadWorkerApp } from './load-worker-app.js'
+import { loadWorkerHost } from './load-worker-host.js'
 
 const port = parentPort!
 const post = (message: ThreadResponse): void => {
   port.postMessage(message)
 }
-const app = loadWorkerApp((workerData as { appModule: string }).appModule)
+const host = loadWorkerHost((workerData as { appModule: string }).appModule)
 
-app.then(
+host.then(
   () => post({ type: 'ready' }),
   (err) => post({ type: 'init-failed', error: toJobError(err) }),
 )
 
 port.on('message', async ({ id, jobId, data }: ThreadRequest) => {
   try {
-    const result = await runPipelineJob(await app, data.pipelineName, data.input, {
+    const result = await runPipelineJob(await host, data.pipelineName, data.input, {
       jobId,
       reportProgress: (progress) => post({ type: 'progress', id, progress }),
     })

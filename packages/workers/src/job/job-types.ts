@@ -1,24 +1,5 @@
-import type { BaseRunner, BaseSaver, OpStore, Pipeline, Progress, RunOptions } from '@chariots/core'
+import type { Progress } from '@chariots/core'
 import type { JobStatus } from './job-status.js'
-
-/**
- * What a job body needs of the app that owns the pipelines (the server's `Chariots` implements it;
- * a batch script can implement it too). Workers look pipelines up by name.
- */
-export interface WorkerApp {
-  readonly saver: BaseSaver
-  readonly store: OpStore
-  readonly runner: BaseRunner
-  /** Options of every run (the app's default pipeline callbacks). */
-  readonly runOptions?: RunOptions
-  /** The pipeline of that name; throws a `PIPELINE_NOT_FOUND` ChariotsError when there is none. */
-  getPipeline(name: string): Pipeline
-  /**
-   * Resolves once the app's startup work (loading every pipeline) is done; job bodies wait for it so
-   * a job does not load a pipeline while the app's own startup load is running.
-   */
-  ready?(): Promise<unknown>
-}
 
 /** What a queued job carries. */
 export interface JobData {

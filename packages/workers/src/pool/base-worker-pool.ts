@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ChariotsError, ErrorCode, type Pipeline } from '@chariots/core'
+import { ChariotsError, ErrorCode, type Pipeline, type PipelineHost } from '@chariots/core'
 import { isFinished } from '../job/job-status.js'
-import type { JobResponse, WorkerApp } from '../job/job-types.js'
+import type { JobResponse } from '../job/job-types.js'
 
 /** Options of {@link BaseWorkerPool.startWorkers}. */
 export interface StartWorkersOptions {
@@ -23,7 +23,7 @@ export interface WorkerHandle {
 /**
  * The worker API: where jobs go, who runs them, and where their state lives. Extend it to run
  * pipelines on your own queue: implement `nWorkers`, `spawnWorker`, `executePipelineAsync`,
- * `getPipelineResponseForId` and `close`, and run each job with `runPipelineJob`. `waitForJob` and
+ * `getPipelineResponseForId` and `close`, and run each job with `runPipelineJob` (the host's job sequence). `waitForJob` and
  * `startWorkers` have working defaults (polling, and `spawnWorker` × concurrency) that pools
  * override with something better.
  *
@@ -33,11 +33,11 @@ export interface WorkerHandle {
  * ```
  */
 export abstract class BaseWorkerPool {
-  protected app: WorkerApp | undefined
+  protected host: PipelineHost | undefined
 
-  /** Called by the app that owns the pool, so workers can look pipelines up by name. */
-  attach(app: WorkerApp): void {
-    this.app = app
+  /** Called by the app that owns the pool: workers run jobs on this host's pipelines. */
+  attach(host: PipelineHost): void {
+    this.host = host
   }
 
   /** The number of live workers (0 means a job would never start). */
@@ -53,7 +53,7 @@ export abstract class BaseWorkerPool {
    * Queues a run of `pipeline` on `input` and resolves to the job id at once. Throws a
    * `NO_WORKER_ALIVE` ChariotsError when no worker would run it.
    */
-  abstract executePipelineAsync(pipeline: Pipeline, input: unknown, app: WorkerApp): Promise<string>
+  abstract executePipelineAsync(pipeline: Pipeline, input: unknown, host?: PipelineHost): Promise<string>
 
   /** Everything known of the job; throws a `JOB_NOT_FOUND` ChariotsError for an unknown id. */
   abstract getPipelineResponseForId(jobId: string): Promise<JobResponse>
@@ -88,13 +88,13 @@ export abstract class BaseWorkerPool {
     return { close: async () => void (await Promise.all(handles.map((h) => h.close()))) }
   }
 
-  /** The attached app; throws when the pool was never attached to one. */
-  protected requireApp(app?: WorkerApp): WorkerApp {
-    const found = app ?? this.app
+  /** The attached host; throws when the pool was never attached to one. */
+  protected requireHost(host?: PipelineHost): PipelineHost {
+    const found = host ?? this.host
     if (!found) {
       throw new ChariotsError(
         ErrorCode.INTERNAL,
-        `${this.constructor.name} is not attached to an app; pass it as the workerPool of an app (or call pool.attach(app)) before starting workers`,
+        `${this.constructor.name} is not attached to an app; pass it as the workerPool of an app (or call pool.attach(app.host)) before starting workers`,
       )
     }
     return found

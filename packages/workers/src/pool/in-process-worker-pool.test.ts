@@ -1,3 +1,4 @@
+import type { PipelineHost } from '@chariots/core'
 import { ErrorCode } from '@chariots/core'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -7,9 +8,8 @@ import {
   ThrowingOp,
   tempDir,
   waitUntil,
-  workerApp,
+  workerHost,
 } from '../../test/fixtures/worker-app.js'
-import type { WorkerApp } from '../job/job-types.js'
 import { InProcessWorkerPool } from './in-process-worker-pool.js'
 
 describe('InProcessWorkerPool', () => {
@@ -30,7 +30,7 @@ describe('InProcessWorkerPool', () => {
       single(new ThrowingOp(), 'throwing'),
       ...ops.map((op, i) => single(op, `hold${i}`)),
     ]
-    const app: WorkerApp = workerApp(dir.path, pipelines)
+    const app: PipelineHost = workerHost(dir.path, pipelines)
     pool.attach(app)
     return { app, pipeline: (name: string) => app.getPipeline(name) }
   }

@@ -1,8 +1,8 @@
-import { ChariotsError, ErrorCode, type Pipeline, type Progress } from '@chariots/core'
+import { ChariotsError, ErrorCode, type Pipeline, type PipelineHost, type Progress } from '@chariots/core'
 import { toJobError } from '../job/job-error.js'
 import { newJobId } from '../job/job-id.js'
 import { isFinished, JobStatus } from '../job/job-status.js'
-import type { JobResponse, WorkerApp } from '../job/job-types.js'
+import type { JobResponse } from '../job/job-types.js'
 import { normalizeProgress } from '../job/progress.js'
 import { runPipelineJob } from '../run/run-pipeline-job.js'
 import { BaseWorkerPool, type StartWorkersOptions, type WorkerHandle } from './base-worker-pool.js'
@@ -20,7 +20,7 @@ export interface InProcessWorkerPoolOptions {
 interface JobRecord {
   response: JobResponse
   input: unknown
-  app: WorkerApp
+  host: PipelineHost
 }
 
 type Waiter = (response: JobResponse) => void
@@ -77,8 +77,8 @@ export class InProcessWorkerPool extends BaseWorkerPool {
     return this.addSlots(nonNegativeInteger(options.concurrency ?? 1, 'concurrency'))
   }
 
-  async executePipelineAsync(pipeline: Pipeline, input: unknown, app?: WorkerApp): Promise<string> {
-    const owner = this.requireApp(app)
+  async executePipelineAsync(pipeline: Pipeline, input: unknown, host?: PipelineHost): Promise<string> {
+    const owner = this.requireHost(host)
     if ((await this.nWorkers()) === 0) {
       throw new ChariotsError(
         ErrorCode.NO_WORKER_ALIVE,
@@ -90,7 +90,7 @@ export class InProcessWorkerPool extends BaseWorkerPool {
     const jobId = newJobId()
     this.jobs.set(jobId, {
       input,
-      app: owner,
+      host: owner,
       response: {
         jobId,
         pipelineName: pipeline.name,
@@ -213,7 +213,7 @@ export class InProcessWorkerPool extends BaseWorkerPool {
     }
     const run = (async () => {
       try {
-        const result = await runPipelineJob(rec.app, response.pipelineName!, rec.input, {
+        const result = await runPipelineJob(rec.host, response.pipelineName!, rec.input, {
           jobId,
           reportProgress,
         })

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { ChariotsError, ErrorCode } from '@chariots/core'
-import type { WorkerApp } from '@chariots/workers'
+import { ChariotsError, ErrorCode, type PipelineHost } from '@chariots/core'
 
 /** The environment variable naming tsx's ESM API file, for sandbox processes loading a `.ts` app. */
 export const TSX_API_ENV = 'CHARIOTS_TSX_API'
@@ -13,17 +12,18 @@ const TS_MODULE = /\.(c|m)?tsx?$/
 let tsxRegistered: Promise<void> | undefined
 
 /**
- * Imports the module at `modulePath` and returns its app: the default export, else the named export
- * `app` (what `chariots serve` and `chariots worker` serve). For a `.ts` module it registers tsx in
- * the whole process (found next to the module, the running script or the working folder, or named
- * by `CHARIOTS_TSX_API`): meant for the sandbox processes that run job bodies.
+ * Imports the module at `modulePath` and returns the pipeline host jobs run on: the default export,
+ * else the named export `app` (what `chariots serve` and `chariots worker` serve), when it is a
+ * `PipelineHost` or an app holding one (`app.host`, a `Chariots` app). For a `.ts` module it
+ * registers tsx in the whole process (found next to the module, the running script or the working
+ * folder, or named by `CHARIOTS_TSX_API`): meant for the sandbox processes that run job bodies.
  *
  * @example
  * ```ts
- * const app = await loadWorkerApp('/srv/my-app/dist/app.js')
+ * const host = await loadWorkerHost('/srv/my-app/dist/app.js')
  * ```
  */
-export async function loadWorkerApp(modulePath: string | undefined): Promise<WorkerApp> {
+export async function loadWorkerHost(modulePath: string | undefined): Promise<PipelineHost> {
   if (!modulePath) {
     throw new ChariotsError(
       ErrorCode.INTERNAL,
@@ -32,16 +32,16 @@ export async function loadWorkerApp(modulePath: string | undefined): Promise<Wor
   }
   const file = isAbsolute(modulePath) ? modulePath : resolve(modulePath)
   const mod = await importModule(file)
-  const app = [mod.default, mod.app, (mod.default as { default?: unknown } | undefined)?.default].find(
-    isWorkerApp,
-  )
-  if (!app) {
+  const host = [mod.default, mod.app, (mod.default as { default?: unknown } | undefined)?.default]
+    .map(hostOf)
+    .find((h) => h !== undefined)
+  if (!host) {
     throw new ChariotsError(
       ErrorCode.INTERNAL,
       `module '${file}' exports no Chariots app: export it as the default export or as 'app'`,
     )
   }
-  return app
+  return host
 }
 
 /**
@@ -88,6 +88,10 @@ async function importModule(file: string): Promise<{ default?: unknown; app?: un
   return import(url)
 }
 
-function isWorkerApp(value: unknown): value is WorkerApp {
-  return typeof value === 'object' && value !== null && typeof (value as WorkerApp).getPipeline === 'function'
+function hostOf(value: unknown): PipelineHost | undefined {
+  const isHost = (v: unknown): v is PipelineHost =>
+    typeof v === 'object' && v !== null && typeof (v as PipelineHost).runJob === 'function'
+  if (isHost(value)) return value
+  const inner = (value as { host?: unknown } | null | undefined)?.host
+  return isHost(inner) ? inner : undefined
 }
