@@ -181,16 +181,16 @@ describe.each(transports)('Chariots through $name', (transport) => {
   it('calls the defaultPipelineCallbacks around every run', async () => {
     const seen: string[] = []
     class Recorder extends PipelineCallback {
-      override beforeExecution(p: Pipeline, input: unknown) {
-        seen.push(`before ${p.name} ${JSON.stringify(input)}`)
+      override beforeExecution(p: Pipeline, args: unknown[]) {
+        seen.push(`before ${p.name} ${JSON.stringify(args)}`)
       }
-      override afterExecution(p: Pipeline, output: unknown) {
-        seen.push(`after ${p.name} ${JSON.stringify(output)}`)
+      override afterExecution(p: Pipeline, args: unknown[], output: unknown) {
+        seen.push(`after ${p.name} ${JSON.stringify(args)} ${JSON.stringify(output)}`)
       }
     }
     const { client } = await open([isOddPipeline()], { defaultPipelineCallbacks: [new Recorder()] })
     await client.callPipeline('is_odd', 3)
-    expect(seen).toEqual(['before is_odd 3', 'after is_odd true'])
+    expect(seen).toEqual(['before is_odd [3]', 'after is_odd [3] true'])
   })
 
   it('serves under a prefix when mounted in another Hono app', async () => {
