@@ -28,6 +28,7 @@ describe('@chariots/core', () => {
         "OpStore",
         "Pipeline",
         "PipelineCallback",
+        "PipelineNotLoadedError",
         "ReservedNodes",
         "SequentialRunner",
         "Version",

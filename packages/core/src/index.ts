@@ -5,6 +5,7 @@ export { OpCallback } from './callbacks/op-callback.js'
 export { PipelineCallback } from './callbacks/pipeline-callback.js'
 export type { ChariotsErrorOptions, ErrorCodeName } from './errors/chariots-error.js'
 export { ChariotsError, ErrorCode, VersionError } from './errors/chariots-error.js'
+export { PipelineNotLoadedError } from './errors/pipeline-not-loaded-error.js'
 export type { BaseOpOptions } from './ops/base-op.js'
 // Ops
 export { BaseOp } from './ops/base-op.js'

@@ -9,6 +9,7 @@ import {
   Node,
   Pipeline,
   PipelineCallback,
+  PipelineNotLoadedError,
   ReservedNodes,
   VersionError,
 } from '@chariots/core'
@@ -128,9 +129,11 @@ describe.each(transports)('Chariots through $name', (transport) => {
     await client.savePipeline('train_upstream')
     const err = await client.loadPipeline('predict').catch((e: unknown) => e)
     expect(err).toBeInstanceOf(VersionError)
+    expect(err).not.toBeInstanceOf(PipelineNotLoadedError)
     expect(err).toMatchObject({
       code: 'VERSION_INCOMPATIBLE',
       message: expect.stringContaining("'downstreamop'"),
+      details: expect.objectContaining({ downstream: 'downstreamop', upstream: 'upstreamop', status: 419 }),
     })
     expect(await client.isPipelineLoaded('predict')).toBe(false)
   })
@@ -141,7 +144,8 @@ describe.each(transports)('Chariots through $name', (transport) => {
     expect(await client.isPipelineLoaded('train_both')).toBe(true)
     expect(await (await raw('/health_check')).json()).toEqual({ train_both: true, predict: false })
     const notLoaded = await client.callPipeline('predict', [1]).catch((e: unknown) => e)
-    expect(notLoaded).toBeInstanceOf(VersionError)
+    expect(notLoaded).toBeInstanceOf(PipelineNotLoadedError)
+    expect(notLoaded).not.toBeInstanceOf(VersionError)
     expect(notLoaded).toMatchObject({ code: 'PIPELINE_NOT_LOADED' })
     await client.callPipeline('train_both', [1, 2, 3])
     await client.savePipeline('train_both')

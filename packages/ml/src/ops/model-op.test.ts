@@ -1,4 +1,11 @@
-import { ChariotsError, MLMode, VersionedFieldDict, VersionType, versioned } from '@chariots/core'
+import {
+  ChariotsError,
+  MLMode,
+  PipelineNotLoadedError,
+  VersionedFieldDict,
+  VersionType,
+  versioned,
+} from '@chariots/core'
 import { describe, expect, it } from 'vitest'
 import { KMeans } from '../adapters/k-means.js'
 import { KNN } from '../adapters/knn.js'
@@ -107,6 +114,7 @@ describe('SupervisedOp / UnsupervisedOp', () => {
   it('says what to do when predicting or saving with no trained model', async () => {
     const predictor = new NearestOp(MLMode.PREDICT)
     expect(await codeOf(predictor.execute(X))).toBe('PIPELINE_NOT_LOADED')
+    await expect(predictor.execute(X)).rejects.toBeInstanceOf(PipelineNotLoadedError)
     await expect(predictor.execute(X)).rejects.toThrow('run and save its training pipeline')
     expect(await codeOf(Promise.resolve().then(() => new NearestOp(MLMode.FIT).serialize()))).toBe(
       'SERIALIZATION_ERROR',

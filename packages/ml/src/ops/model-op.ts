@@ -2,6 +2,7 @@ import {
   ChariotsError,
   ErrorCode,
   MLOp,
+  PipelineNotLoadedError,
   type VersionedField,
   VersionedFieldDict,
   VersionType,
@@ -77,8 +78,7 @@ export abstract class ModelOp extends MLOp<ModelAdapter> {
   protected predictWithModel(X: number[][]): number[] | number[][] {
     const model = this.model
     if (!model.isFitted) {
-      throw new ChariotsError(
-        ErrorCode.PIPELINE_NOT_LOADED,
+      throw new PipelineNotLoadedError(
         `op '${this.name}' has no trained model to predict with; run and save its training pipeline, then load this pipeline from the store`,
       )
     }
