@@ -44,6 +44,7 @@ describe('@chariots/core', () => {
         "safePath",
         "sha1Hex",
         "versionOf",
+        "versionPlainStatic",
         "versioned",
         "withProgressReporter",
       ]
