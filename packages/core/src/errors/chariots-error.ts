@@ -19,6 +19,10 @@ export const ErrorCode = {
   NO_WORKER_POOL: 'NO_WORKER_POOL',
   NO_WORKER_ALIVE: 'NO_WORKER_ALIVE',
   OP_FAILED: 'OP_FAILED',
+  /** An op class is declared wrong (e.g. a model op's static `modelClass` is not a model class). */
+  INVALID_OP: 'INVALID_OP',
+  /** A model was asked to predict or export before it was trained (or loaded). */
+  MODEL_NOT_FITTED: 'MODEL_NOT_FITTED',
   STORE_ERROR: 'STORE_ERROR',
   /** A backend the app needs to answer (the Redis of a worker pool) cannot be reached right now. */
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
