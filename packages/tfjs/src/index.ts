@@ -5,5 +5,6 @@ export type { SerializeLayersModelOptions } from './model-io.js'
 export { loadLayersModel, serializeLayersModel } from './model-io.js'
 
 // Ops
+export type { TFJSCallback } from './fit-callbacks.js'
 export type { TFJSFitParams } from './tfjs-op.js'
 export { TFJSOp } from './tfjs-op.js'
