@@ -4,7 +4,7 @@ import { Chariots } from '../src/index.js'
 import { FakePool } from './helpers/fake-pool.js'
 import { type Opened, tempDir, transports, VERSION_RE } from './helpers/transports.js'
 
-/** One exchange of WIRE.md: the raw request the Python client sends and what it reads back. */
+/** One exchange of docs/WIRE.md: the raw request the Python client sends and what it reads back. */
 interface Exchange {
   call: string
   method: 'GET' | 'POST'
@@ -132,7 +132,7 @@ const exchanges: Exchange[] = [
   },
 ]
 
-describe.each(transports)('WIRE.md exchanges through $name', (transport) => {
+describe.each(transports)('docs/WIRE.md exchanges through $name', (transport) => {
   let dir: Awaited<ReturnType<typeof tempDir>>
   let opened: Opened | undefined
   const send = (o: Opened, method: string, path: string, body?: string) =>

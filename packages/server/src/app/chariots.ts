@@ -25,7 +25,7 @@ import { createRouteGuard } from './route-guard.js'
 const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024
 
 /**
- * A Hono app serving pipelines with the routes of chariots (see WIRE.md), `GET /openapi.json` and
+ * A Hono app serving pipelines with the routes of chariots (see docs/WIRE.md at the repository root), `GET /openapi.json` and
  * the job routes. Every pipeline starts loading from the store at construction; requests wait for
  * it (`await app.ready()`). A pipeline that cannot load is served as not loaded, with the reason.
  *

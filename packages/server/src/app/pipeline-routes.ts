@@ -8,7 +8,7 @@ import type { RouteGuard } from './route-guard.js'
 import { versionsRecord } from './versions-record.js'
 
 /**
- * Registers the per-pipeline routes of WIRE.md: `main`, `save`, `load`, `versions` and
+ * Registers the per-pipeline routes of docs/WIRE.md: `main`, `save`, `load`, `versions` and
  * `health_check` under `/pipelines/:name/`.
  */
 export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
