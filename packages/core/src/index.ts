@@ -2,6 +2,7 @@
 
 export type { ChariotsErrorOptions, ErrorCodeName } from './errors/chariots-error.js'
 export { ChariotsError, ErrorCode, VersionError } from './errors/chariots-error.js'
+export { PipelineNotLoadedError } from './errors/pipeline-not-loaded-error.js'
 
 // Callbacks
 
@@ -84,6 +85,7 @@ export type { VersionInit } from './versioning/version.js'
 export { EMPTY_HASH, Version } from './versioning/version.js'
 export type { VersionedClass } from './versioning/version-of.js'
 export { versionOf } from './versioning/version-of.js'
+export { versionPlainStatic } from './versioning/version-plain-static.js'
 export { VersionType } from './versioning/version-type.js'
 export { VersionedField, versioned } from './versioning/versioned-field.js'
 export { VersionedFieldDict } from './versioning/versioned-field-dict.js'

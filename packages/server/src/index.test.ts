@@ -1,3 +1,4 @@
+import * as workers from '@chariots/workers'
 import { describe, expect, it } from 'vitest'
 import * as api from './index.js'
 
@@ -6,10 +7,18 @@ describe('@chariots/server', () => {
     expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
       [
         "Chariots",
+        "JobStatus",
         "STATUS_FOR_CODE",
         "buildOpenApi",
         "statusForCode",
       ]
     `)
+  })
+
+  it('re-exports JobStatus from @chariots/workers, as a value and as a type', () => {
+    expect(api.JobStatus).toBe(workers.JobStatus)
+    const finished: api.JobStatus[] = [api.JobStatus.done, api.JobStatus.failed]
+    expect(finished).toEqual(['done', 'failed'])
+    expect(Object.values(api.JobStatus)).toEqual(['queued', 'running', 'done', 'failed', 'deferred'])
   })
 })

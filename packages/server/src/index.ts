@@ -1,3 +1,5 @@
+// Job statuses, re-exported from @chariots/workers for worker tests (`r.jobStatus === JobStatus.done`)
+export { JobStatus } from '@chariots/workers'
 // The app and its options
 export type { AuthOptions } from './app/bearer-auth.js'
 export { Chariots } from './app/chariots.js'

@@ -1,4 +1,4 @@
-import { BaseOp, Node, Pipeline, ReservedNodes } from '@chariots/core'
+import { BaseOp, ChariotsError, Node, Pipeline, ReservedNodes, VersionError } from '@chariots/core'
 import { FailingOp, failingPipeline, isOddPipeline } from '@chariots/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
@@ -25,7 +25,26 @@ const pipelines = () => [
   new Pipeline([new Node(new PassOp(), { inputNodes: [IN], outputNodes: OUT })], 'typed', {
     input: z.object({ rows: z.array(z.object({ x: z.number() })) }),
   }),
+  new Pipeline([new Node(new DetailedOp(), { outputNodes: OUT })], 'detailed'),
+  new Pipeline([new Node(new UndetailedOp(), { outputNodes: OUT })], 'undetailed'),
 ]
+
+/** Throws what a failed load throws, with its details. */
+class DetailedOp extends BaseOp {
+  static override opName = 'detailedop'
+  execute() {
+    throw new VersionError("node 'logistic' was trained on another 'pca'; retrain it", {
+      details: { downstream: 'logistic', upstream: 'pca', trainedWith: ['v1'], current: 'v2' },
+    })
+  }
+}
+
+class UndetailedOp extends BaseOp {
+  static override opName = 'undetailedop'
+  execute() {
+    throw new ChariotsError('INVALID_INPUT', 'a bigint in the details', { details: { n: 1n } })
+  }
+}
 
 class PassOp extends BaseOp {
   static override opName = 'passop'
@@ -61,7 +80,11 @@ describe.each(transports)('errors through $name', (transport) => {
     const error = {
       code: 'PIPELINE_NOT_FOUND',
       message:
-        "pipeline 'nope' is not served here; available pipelines: is_odd, failing, predict, reject_later, typed",
+        "pipeline 'nope' is not served here; available pipelines: is_odd, failing, predict, reject_later, typed, detailed, undetailed",
+      details: {
+        pipeline: 'nope',
+        available: ['is_odd', 'failing', 'predict', 'reject_later', 'typed', 'detailed', 'undetailed'],
+      },
     }
     await expectError(await raw('/pipelines/nope/main', postJson({ pipeline_input: 1 })), 404, error)
     for (const route of ['save', 'load', 'versions']) {
@@ -71,6 +94,7 @@ describe.each(transports)('errors through $name', (transport) => {
     await expectError(await raw('/pipelines/__proto__/main', postJson({})), 404, {
       code: 'PIPELINE_NOT_FOUND',
       message: expect.stringContaining("'__proto__'"),
+      details: expect.objectContaining({ pipeline: '__proto__' }),
     })
   })
 
@@ -151,8 +175,33 @@ describe.each(transports)('errors through $name', (transport) => {
         code: 'INVALID_INPUT',
         message:
           "pipeline 'typed' input does not match its schema: [rows][1][x]: Invalid input: expected number, received string",
+        details: {
+          issues: [{ path: ['rows', '1', 'x'], message: 'Invalid input: expected number, received string' }],
+        },
       },
     )
+  })
+
+  it("sends an error's details in its body, and the client puts them on the error it rebuilds", async () => {
+    const { raw, client } = await open()
+    const error = {
+      code: 'VERSION_INCOMPATIBLE',
+      message: "node 'logistic' was trained on another 'pca'; retrain it",
+      details: { downstream: 'logistic', upstream: 'pca', trainedWith: ['v1'], current: 'v2' },
+    }
+    await expectError(await raw('/pipelines/detailed/main', postJson({ pipeline_input: null })), 419, error)
+    const rebuilt = await client.callPipeline('detailed').catch((e: unknown) => e)
+    expect(rebuilt).toBeInstanceOf(VersionError)
+    expect(rebuilt).toMatchObject({ code: error.code, message: error.message })
+    expect((rebuilt as VersionError).details).toEqual({ ...error.details, status: 419 })
+  })
+
+  it('leaves out details JSON cannot write, and still answers the code and message', async () => {
+    const { raw } = await open()
+    await expectError(await raw('/pipelines/undetailed/main', postJson({ pipeline_input: null })), 400, {
+      code: 'INVALID_INPUT',
+      message: 'a bigint in the details',
+    })
   })
 
   it('413 BODY_TOO_LARGE over the body limit', async () => {
@@ -170,6 +219,7 @@ describe.each(transports)('errors through $name', (transport) => {
     const reason = {
       code: 'PIPELINE_NOT_LOADED',
       message: expect.stringContaining("node 'upstreamop' has no saved state yet"),
+      details: { pipeline: 'predict' },
     }
     await expectError(await raw('/pipelines/predict/health_check'), 419, reason)
     await expectError(await raw('/pipelines/predict/main', postJson({ pipeline_input: [1] })), 419, reason)

@@ -11,6 +11,7 @@ import {
   OpStore,
   Pipeline,
   PipelineCallback,
+  PipelineNotLoadedError,
   ReservedNodes,
   VersionError,
 } from '@chariots/core'
@@ -132,9 +133,11 @@ describe.each(transports)('Chariots through $name', (transport) => {
     await client.savePipeline('train_upstream')
     const err = await client.loadPipeline('predict').catch((e: unknown) => e)
     expect(err).toBeInstanceOf(VersionError)
+    expect(err).not.toBeInstanceOf(PipelineNotLoadedError)
     expect(err).toMatchObject({
       code: 'VERSION_INCOMPATIBLE',
       message: expect.stringContaining("'downstreamop'"),
+      details: expect.objectContaining({ downstream: 'downstreamop', upstream: 'upstreamop', status: 419 }),
     })
     // The refused load changed nothing: the pair trained together keeps serving, and health says
     // that a newer load was refused.
@@ -151,7 +154,8 @@ describe.each(transports)('Chariots through $name', (transport) => {
     expect(await client.isPipelineLoaded('train_both')).toBe(true)
     expect(await (await raw('/health_check')).json()).toEqual({ train_both: true, predict: false })
     const notLoaded = await client.callPipeline('predict', [1]).catch((e: unknown) => e)
-    expect(notLoaded).toBeInstanceOf(VersionError)
+    expect(notLoaded).toBeInstanceOf(PipelineNotLoadedError)
+    expect(notLoaded).not.toBeInstanceOf(VersionError)
     expect(notLoaded).toMatchObject({ code: 'PIPELINE_NOT_LOADED' })
     await client.callPipeline('train_both', [1, 2, 3])
     await client.savePipeline('train_both')
@@ -191,16 +195,16 @@ describe.each(transports)('Chariots through $name', (transport) => {
   it('calls the defaultPipelineCallbacks around every run', async () => {
     const seen: string[] = []
     class Recorder extends PipelineCallback {
-      override beforeExecution(p: Pipeline, input: unknown) {
-        seen.push(`before ${p.name} ${JSON.stringify(input)}`)
+      override beforeExecution(p: Pipeline, args: unknown[]) {
+        seen.push(`before ${p.name} ${JSON.stringify(args)}`)
       }
-      override afterExecution(p: Pipeline, output: unknown) {
-        seen.push(`after ${p.name} ${JSON.stringify(output)}`)
+      override afterExecution(p: Pipeline, args: unknown[], output: unknown) {
+        seen.push(`after ${p.name} ${JSON.stringify(args)} ${JSON.stringify(output)}`)
       }
     }
     const { client } = await open([isOddPipeline()], { defaultPipelineCallbacks: [new Recorder()] })
     await client.callPipeline('is_odd', 3)
-    expect(seen).toEqual(['before is_odd 3', 'after is_odd true'])
+    expect(seen).toEqual(['before is_odd [3]', 'after is_odd [3] true'])
   })
 
   it('serves under a prefix when mounted in another Hono app', async () => {

@@ -4,7 +4,7 @@ import { Chariots } from '../src/index.js'
 import { FakePool } from './helpers/fake-pool.js'
 import { type Opened, tempDir, transports, VERSION_RE } from './helpers/transports.js'
 
-/** One exchange of WIRE.md: the raw request the Python client sends and what it reads back. */
+/** One exchange of docs/WIRE.md: the raw request the Python client sends and what it reads back. */
 interface Exchange {
   call: string
   method: 'GET' | 'POST'
@@ -14,7 +14,7 @@ interface Exchange {
   status: number
   answer: unknown
   /**
-   * The answer may hold more keys than WIRE.md lists (save, load and health_check answer what they
+   * The answer may hold more keys than docs/WIRE.md lists (save, load and health_check answer what they
    * did; the Python client reads only the status, or `is_loaded`).
    */
   superset?: boolean
@@ -128,7 +128,13 @@ const exchanges: Exchange[] = [
     path: '/pipelines/other_pipeline/main',
     body: '{"pipeline_input": 4, "use_worker": false}',
     status: 404,
-    answer: { error: { code: 'PIPELINE_NOT_FOUND', message: expect.stringContaining("'other_pipeline'") } },
+    answer: {
+      error: {
+        code: 'PIPELINE_NOT_FOUND',
+        message: expect.stringContaining("'other_pipeline'"),
+        details: { pipeline: 'other_pipeline', available: ['simple_pipeline'] },
+      },
+    },
   },
   {
     call: 'fetch_job with no pool',
@@ -140,7 +146,7 @@ const exchanges: Exchange[] = [
   },
 ]
 
-describe.each(transports)('WIRE.md exchanges through $name', (transport) => {
+describe.each(transports)('docs/WIRE.md exchanges through $name', (transport) => {
   let dir: Awaited<ReturnType<typeof tempDir>>
   let opened: Opened | undefined
   const send = (o: Opened, method: string, path: string, body?: string) =>

@@ -1,3 +1,4 @@
+import * as workers from '@chariots/workers'
 import { describe, expect, it } from 'vitest'
 import * as api from './index.js'
 
@@ -11,6 +12,7 @@ describe('@chariots/testing', () => {
         "IrisFullDatasetOp",
         "IrisXDatasetOp",
         "IsOddOp",
+        "JobStatus",
         "LogisticOp",
         "PCAOp",
         "ProgressOp",
@@ -33,5 +35,12 @@ describe('@chariots/testing', () => {
         "startRedis",
       ]
     `)
+  })
+
+  it('re-exports JobStatus from @chariots/workers, as a value and as a type', () => {
+    expect(api.JobStatus).toBe(workers.JobStatus)
+    const finished: api.JobStatus[] = [api.JobStatus.done, api.JobStatus.failed]
+    expect(finished).toEqual(['done', 'failed'])
+    expect(Object.values(api.JobStatus)).toEqual(['queued', 'running', 'done', 'failed', 'deferred'])
   })
 })

@@ -1,3 +1,5 @@
+// Job statuses, re-exported from @chariots/workers (`r.jobStatus === JobStatus.done`)
+export { JobStatus } from '@chariots/workers'
 // Example ops and pipelines (server engineer)
 export {
   AddOneOp,

@@ -1,7 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { MLMode, MLOp, Node, Pipeline, ReservedNodes, VersionError } from '@chariots/core'
+import {
+  MLMode,
+  MLOp,
+  Node,
+  Pipeline,
+  PipelineNotLoadedError,
+  ReservedNodes,
+  VersionError,
+} from '@chariots/core'
 import { Chariots } from '@chariots/server'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { counterPipeline, FailingOp, failingPipeline, isOddPipeline } from './example-ops.js'
@@ -34,7 +42,7 @@ describe('TestClient', () => {
     expect((await again.callPipeline('counter')).value).toBe(2)
   })
 
-  it('rebuilds errors: codes for 404 and 500, VersionError for 419', async () => {
+  it('rebuilds errors: codes for 404 and 500, PipelineNotLoadedError for a 419 PIPELINE_NOT_LOADED', async () => {
     const client = new TestClient(new Chariots([failingPipeline(), predictPipeline()], { path: dir }))
     await expect(client.callPipeline('nope')).rejects.toMatchObject({
       name: 'ChariotsError',
@@ -45,8 +53,9 @@ describe('TestClient', () => {
       message: FailingOp.message,
     })
     const err = await client.callPipeline('predict', [1]).catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(VersionError)
-    expect(err).toMatchObject({ code: 'PIPELINE_NOT_LOADED' })
+    expect(err).toBeInstanceOf(PipelineNotLoadedError)
+    expect(err).not.toBeInstanceOf(VersionError)
+    expect(err).toMatchObject({ code: 'PIPELINE_NOT_LOADED', details: { status: 419 } })
     expect(await client.isPipelineLoaded('predict')).toBe(false)
   })
 })

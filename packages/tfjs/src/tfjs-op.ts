@@ -1,5 +1,7 @@
 import { ChariotsError, ErrorCode, MLOp, VersionedFieldDict, VersionType } from '@chariots/core'
-import * as tf from '@tensorflow/tfjs'
+import type * as tf from '@tensorflow/tfjs'
+import { fitCallbacks, type TFJSCallback } from './fit-callbacks.js'
+import { inputTensors, rowsTensor } from './input-tensors.js'
 import { loadLayersModel, serializeLayersModel } from './model-io.js'
 
 /** The `model.fit` options a {@link TFJSOp} passes (versioned through its static `fitParams`). */
@@ -14,6 +16,12 @@ export interface TFJSFitParams {
   validationSplit?: number
   /** 1 prints a line per epoch (default 0). */
   verbose?: 0 | 1
+  /**
+   * TF.js callbacks (`tf.callbacks.earlyStopping(…)`, a `tf.Callback` subclass) or hook objects
+   * (`{ onEpochEnd }`), one or a list. They run alongside the op's progress callback, before it at
+   * each hook. Being static, they are shared by every instance of the op class.
+   */
+  callbacks?: TFJSCallback | TFJSCallback[]
 }
 
 /** What a TFJSOp passes to `model.fit` for the entries its `fitParams` leave out. */
@@ -29,9 +37,12 @@ const FIT_DEFAULTS = {
  * `initModel` (seed its initializers for repeatable training); the static `fitParams` (versioned,
  * see {@link TFJSFitParams}; entries left out take the defaults epochs 10, batchSize 32,
  * shuffle false) are passed to `model.fit`, which reports each finished epoch as job progress
- * (a fraction in 0..1). `fit(X, y)` takes arrays of rows (y may be one number per row);
- * `predict(X)` returns plain arrays of rows. The model, its weights and its optimizer state are
- * saved through in-memory TF.js IO handlers ({@link serializeLayersModel}).
+ * (a fraction in 0..1; 1 when training ends, early stopping included), alongside the callbacks
+ * `fitParams.callbacks` gives. `fit(X, y)` takes arrays of rows (y may be one number per row);
+ * `predict(X)` returns plain arrays of rows. For a multi-input model (`tf.model({ inputs: [a, b] })`)
+ * X is a list of arrays of rows, one per input, as the Python original passes to Keras. The model,
+ * its weights and its optimizer state are saved through in-memory TF.js IO handlers
+ * ({@link serializeLayersModel}).
  *
  * @example
  * ```ts
@@ -59,9 +70,12 @@ export abstract class TFJSOp extends MLOp<tf.LayersModel> {
   /** Options of `model.fit`; every entry counts in the version. */
   static fitParams: VersionedFieldDict = new VersionedFieldDict(VersionType.MAJOR, { ...FIT_DEFAULTS })
 
-  /** Trains the fresh model from `initModel` on X (rows) and y (rows, or one number per row). */
-  async fit(X: number[][], y: number[] | number[][]): Promise<void> {
-    const params: TFJSFitParams = {
+  /**
+   * Trains the fresh model from `initModel` on X and y (rows, or one number per row). X is rows, or
+   * for a multi-input model a list of arrays of rows, one per input.
+   */
+  async fit(X: number[][] | number[][][], y: number[] | number[][]): Promise<void> {
+    const { callbacks, ...params }: TFJSFitParams = {
       ...FIT_DEFAULTS,
       ...((this.constructor as typeof TFJSOp).fitParams.toObject() as TFJSFitParams),
     }
@@ -72,39 +86,54 @@ export abstract class TFJSOp extends MLOp<tf.LayersModel> {
       )
     }
     const yRows = y.map((v) => (Array.isArray(v) ? v : [v]))
-    if (yRows.length !== (Array.isArray(X) ? X.length : -1)) {
-      throw new ChariotsError(
-        ErrorCode.INVALID_INPUT,
-        `op '${this.name}' expects one y per row of X: got ${Array.isArray(X) ? X.length : 'no'} rows of X and ${y.length} values of y`,
-      )
-    }
-    const xs = this.toTensor(X, 'X', this.model.inputs[0]?.shape)
+    const xs = inputTensors(this.name, X, this.model.inputs)
     let ys: tf.Tensor2D | undefined
     try {
+      const counts = xs.map((x) => x.shape[0])
+      if (counts.some((n) => n !== yRows.length)) {
+        throw new ChariotsError(
+          ErrorCode.INVALID_INPUT,
+          `op '${this.name}' expects one y per row of X: got ${counts.join(' and ')} rows of X and ${y.length} values of y`,
+        )
+      }
       // y is not checked against the output width: a sparse categorical loss takes one class per row.
-      ys = this.toTensor(yRows, 'y', undefined)
+      ys = rowsTensor(this.name, yRows, 'y', undefined)
       const epochs = params.epochs!
-      await this.model.fit(xs, ys, {
+      let reported = 0
+      const progress: tf.CustomCallbackArgs = {
+        onEpochEnd: async (epoch) => {
+          reported = (epoch + 1) / epochs
+          this.reportProgress(reported)
+        },
+        // Early stopping ends training before the last epoch: the training is still done.
+        onTrainEnd: async () => {
+          if (reported < 1) this.reportProgress(1)
+        },
+      }
+      await this.model.fit(xs.length === 1 ? xs[0]! : xs, ys, {
         ...params,
-        callbacks: { onEpochEnd: async (epoch) => this.reportProgress((epoch + 1) / epochs) },
+        callbacks: fitCallbacks(callbacks, progress),
       })
     } finally {
-      xs.dispose()
+      for (const x of xs) x.dispose()
       ys?.dispose()
     }
   }
 
-  /** The model's (first) output for each row of X, as plain arrays of rows. */
-  predict(X: number[][]): number[][] {
-    const xs = this.toTensor(X, 'X', this.model.inputs[0]?.shape)
+  /**
+   * The model's (first) output for each row of X, as plain arrays of rows. X is rows, or for a
+   * multi-input model a list of arrays of rows, one per input.
+   */
+  predict(X: number[][] | number[][][]): number[][] {
+    const xs = inputTensors(this.name, X, this.model.inputs)
     try {
-      const out = this.model.predict(xs)
+      const out = this.model.predict(xs.length === 1 ? xs[0]! : xs)
       const first = Array.isArray(out) ? out[0]! : out
       const rows = first.arraySync() as number[][]
       for (const t of Array.isArray(out) ? out : [out]) t.dispose()
       return rows
     } finally {
-      xs.dispose()
+      for (const x of xs) x.dispose()
     }
   }
 
@@ -114,36 +143,5 @@ export abstract class TFJSOp extends MLOp<tf.LayersModel> {
 
   override loadModel(bytes: Uint8Array): Promise<tf.LayersModel> {
     return loadLayersModel(bytes)
-  }
-
-  /** Checks rows of finite numbers, as wide as the model's layer when it says (shape [null, width]). */
-  private toTensor(
-    rows: unknown,
-    what: 'X' | 'y',
-    shape: readonly (number | null)[] | undefined,
-  ): tf.Tensor2D {
-    const expectedWidth = shape?.length === 2 && typeof shape[1] === 'number' ? shape[1] : undefined
-    const expected = `${what} as a non-empty array of rows of ${expectedWidth ?? 'n'} finite numbers`
-    const fail = (actual: string): never => {
-      throw new ChariotsError(
-        ErrorCode.INVALID_INPUT,
-        `op '${this.name}' expects ${expected}, got ${actual}`,
-        {
-          details: { expected, actual },
-        },
-      )
-    }
-    if (!Array.isArray(rows) || rows.length === 0) {
-      return fail(Array.isArray(rows) ? 'an empty array' : `${typeof rows}`)
-    }
-    const width = expectedWidth ?? (Array.isArray(rows[0]) ? rows[0].length : 0)
-    rows.forEach((row: unknown, i) => {
-      if (!Array.isArray(row)) fail(`a ${typeof row} at index ${i}`)
-      const r = row as unknown[]
-      if (r.length !== width || width === 0) fail(`a row of ${r.length} at index ${i}`)
-      const bad = r.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v))
-      if (bad >= 0) fail(`${String(r[bad])} at row ${i}, column ${bad}`)
-    })
-    return tf.tensor2d(rows as number[][])
   }
 }

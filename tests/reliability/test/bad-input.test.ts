@@ -73,9 +73,10 @@ interface Case {
   pooled?: boolean
   send: RawRequestInit
   status: number
-  /** For an error: its code and message (exact text or matcher). */
+  /** For an error: its code and message (exact text or matcher), and its details when it has any. */
   code?: string
   message?: unknown
+  details?: unknown
   /** For a success: the exact JSON body expected (`versions` left out). */
   output?: unknown
 }
@@ -114,8 +115,8 @@ const cases: Case[] = [
   { name: 'job id of the wrong type', pooled: true, send: post('/jobs/fetch/', '{"job_id": 42}'), status: 400, code: 'INVALID_BODY', message: "the request body is not valid: field 'job_id': Invalid input: expected string, received number" },
   { name: 'job id of the wrong shape in the URL', pooled: true, send: { path: '/jobs/..%2F..%2Fetc%2Fpasswd/wait' }, status: 400, code: 'INVALID_PATH', message: "job id '../../etc/passwd' is not valid: expected a job id as the call answered it (a UUID)" },
   { name: 'job routes on an app with no worker pool', send: post('/jobs/fetch/', JSON.stringify({ job_id: UNKNOWN_JOB })), status: 400, code: 'NO_WORKER_POOL', message: 'this app has no workerPool, so it has no jobs; pass one to new Chariots(pipelines, { workerPool })' },
-  { name: 'input failing the pipeline schema names the field path', send: post('/pipelines/typed/main', JSON.stringify({ pipeline_input: { rows: [{ x: 1 }, { x: 'a' }] } })), status: 400, code: 'INVALID_INPUT', message: "pipeline 'typed' input does not match its schema: [rows][1][x]: Invalid input: expected number, received string" },
-  { name: 'input missing a required field names it', send: post('/pipelines/typed/main', JSON.stringify({ pipeline_input: { rows: [{}] } })), status: 400, code: 'INVALID_INPUT', message: "pipeline 'typed' input does not match its schema: [rows][0][x]: Invalid input: expected number, received undefined" },
+  { name: 'input failing the pipeline schema names the field path', send: post('/pipelines/typed/main', JSON.stringify({ pipeline_input: { rows: [{ x: 1 }, { x: 'a' }] } })), status: 400, code: 'INVALID_INPUT', message: "pipeline 'typed' input does not match its schema: [rows][1][x]: Invalid input: expected number, received string", details: { issues: [{ path: ['rows', '1', 'x'], message: 'Invalid input: expected number, received string' }] } },
+  { name: 'input missing a required field names it', send: post('/pipelines/typed/main', JSON.stringify({ pipeline_input: { rows: [{}] } })), status: 400, code: 'INVALID_INPUT', message: "pipeline 'typed' input does not match its schema: [rows][0][x]: Invalid input: expected number, received undefined", details: { issues: [{ path: ['rows', '0', 'x'], message: 'Invalid input: expected number, received undefined' }] } },
 
   // Deep nesting
   { name: 'deeply nested JSON: 100k levels of [ as the body', send: main(nested(100_000)), status: 400, code: 'INVALID_JSON', message: tooDeep },
@@ -133,8 +134,8 @@ const cases: Case[] = [
   { name: 'traversal in a pipeline name: raw ../ on the request line', send: post('/pipelines/../../etc/save', 'null'), status: 404, code: 'NOT_FOUND', message: 'no route POST /etc/save; see GET /openapi.json' },
 
   // Path traversal in data paths (they come from code: the run fails and writes nothing)
-  { name: 'traversal in a data path: DataSavingNode with ../../../', send: post('/pipelines/save_outside/main', '{"pipeline_input": {"pwned": true}}'), status: 400, code: 'INVALID_PATH', message: leaves('/data/../../../outside.json') },
-  { name: 'traversal in a data path: DataSavingNode with %2e%2e', send: post('/pipelines/save_encoded/main', '{"pipeline_input": {"pwned": true}}'), status: 400, code: 'INVALID_PATH', message: "path '/data/%2e%2e/%2e%2e/%2e%2e/encoded.json' is not allowed: it contains a percent-encoded dot, slash or NUL; use a path relative to the store root without '..'" },
+  { name: 'traversal in a data path: DataSavingNode with ../../../', send: post('/pipelines/save_outside/main', '{"pipeline_input": {"pwned": true}}'), status: 400, code: 'INVALID_PATH', message: leaves('/data/../../../outside.json'), details: { path: '/data/../../../outside.json' } },
+  { name: 'traversal in a data path: DataSavingNode with %2e%2e', send: post('/pipelines/save_encoded/main', '{"pipeline_input": {"pwned": true}}'), status: 400, code: 'INVALID_PATH', message: "path '/data/%2e%2e/%2e%2e/%2e%2e/encoded.json' is not allowed: it contains a percent-encoded dot, slash or NUL; use a path relative to the store root without '..'", details: { path: '/data/%2e%2e/%2e%2e/%2e%2e/encoded.json' } },
   { name: 'traversal in a data path: DataLoadingNode is not loaded, with the reason', send: post('/pipelines/load_outside/main', '{}'), status: 419, code: 'PIPELINE_NOT_LOADED', message: leaves('/data/../../../etc/passwd') },
 
   // Prototype keys
@@ -264,7 +265,7 @@ describe('bad input against a real server', () => {
     it(c.name, async () => {
       const res = await send(c.pooled ? pooled : plain, c.send)
       if (c.code !== undefined) {
-        expectJsonError(res, c.status, c.code, c.message)
+        expectJsonError(res, c.status, c.code, c.message, c.details)
       } else {
         expect(res.status).toBe(c.status)
         const { versions, ...rest } = res.json()

@@ -109,6 +109,7 @@ describe('store faults', () => {
             `^could not write '/models/meanop/[^']+' under store root '${escapeRe(root)}': a file stands where a folder is needed \\((ENOTDIR|EEXIST)\\)$`,
           ),
         ),
+        { errno: expect.stringMatching(/^(ENOTDIR|EEXIST)$/) },
       )
       // The server stays up, nothing was written anywhere, and the file is as it was.
       await healthy(server, false)
@@ -139,6 +140,7 @@ describe('store faults', () => {
             `^could not write '/models/meanop/[^']+' under store root '${escapeRe(root)}': a file stands where a folder is needed \\((ENOTDIR|EEXIST)\\)$`,
           ),
         ),
+        { errno: expect.stringMatching(/^(ENOTDIR|EEXIST)$/) },
       )
       await healthy(server, false)
       expect(await listing(root)).toEqual(['models'])
@@ -162,6 +164,7 @@ describe('store faults', () => {
         500,
         'STORE_ERROR',
         `could not create the lock folder under store root '${root}': a file stands where a folder is needed (EEXIST)`,
+        { errno: 'EEXIST' },
       )
       await healthy(server, true)
       expect(await readFile(join(root, '_meta.json'))).toEqual(meta)
@@ -207,6 +210,7 @@ describe('store faults', () => {
               `^could not write '${escapeRe(path)}[^']*' under store root '${escapeRe(root)}': the disk is full \\(ENOSPC\\)$`,
             ),
           ),
+          { errno: 'ENOSPC' },
         )
 
         // The server stays up; `_meta.json` is unchanged byte for byte; no temp file is left.
@@ -283,6 +287,7 @@ describe('store faults', () => {
               `^could not write '${escapeRe(path)}[^']*' under store root '${escapeRe(root)}': the disk is full \\(ENOSPC\\)$`,
             ),
           ),
+          { errno: 'ENOSPC' },
         )
         await healthy(server, true)
         expect(await readFile(join(root, '_meta.json'))).toEqual(meta)

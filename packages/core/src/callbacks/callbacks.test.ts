@@ -20,8 +20,8 @@ class LoggingPipelineCallback extends PipelineCallback {
   ) {
     super()
   }
-  override beforeExecution(p: Pipeline, input: unknown) {
-    this.log.push(`${this.label}.before(${p.name}, ${JSON.stringify(input)})`)
+  override beforeExecution(p: Pipeline, args: unknown[]) {
+    this.log.push(`${this.label}.before(${p.name}, ${JSON.stringify(args)})`)
   }
   override beforeNodeExecution(p: Pipeline, node: Node, args: unknown[]) {
     this.log.push(`${this.label}.beforeNode(${p.name}, ${node.name}, ${JSON.stringify(args)})`)
@@ -31,9 +31,9 @@ class LoggingPipelineCallback extends PipelineCallback {
       `${this.label}.afterNode(${p.name}, ${node.name}, ${JSON.stringify(args)}, ${JSON.stringify(output)})`,
     )
   }
-  override async afterExecution(p: Pipeline, output: unknown) {
+  override async afterExecution(p: Pipeline, args: unknown[], output: unknown) {
     await Promise.resolve()
-    this.log.push(`${this.label}.after(${p.name}, ${JSON.stringify(output)})`)
+    this.log.push(`${this.label}.after(${p.name}, ${JSON.stringify(args)}, ${JSON.stringify(output)})`)
   }
 }
 
@@ -101,10 +101,10 @@ describe.each([
     const log: Log = []
     expect(await new Runner().run(build(log), 5)).toBe(16)
     expect(log).toEqual([
-      'pipe.before(logged, 5)',
+      'pipe.before(logged, [5])',
       ...nodeEvents('first', [5], 6, ['pipe']),
       ...nodeEvents('second', [6], 16, ['pipe']),
-      'pipe.after(logged, 16)',
+      'pipe.after(logged, [5], 16)',
     ])
   })
 
@@ -115,12 +115,12 @@ describe.each([
     })
     expect(output).toBe(11)
     expect(log).toEqual([
-      'pipe.before(logged, 0)',
-      'extra.before(logged, 0)',
+      'pipe.before(logged, [0])',
+      'extra.before(logged, [0])',
       ...nodeEvents('first', [0], 1, ['pipe', 'extra']),
       ...nodeEvents('second', [1], 11, ['pipe', 'extra']),
-      'pipe.after(logged, 11)',
-      'extra.after(logged, 11)',
+      'pipe.after(logged, [0], 11)',
+      'extra.after(logged, [0], 11)',
     ])
   })
 
@@ -168,6 +168,43 @@ describe.each([
     expect(seen[0]!.node).toBe(split)
   })
 
+  it("passes the pipeline hooks the original's arguments: (pipeline, [input]) and (pipeline, [input], output)", async () => {
+    const calls: { hook: string; pipeline: string; args: unknown[]; output?: unknown }[] = []
+    // Written as a port of a Python callback would be: args[0] is the pipeline input.
+    class PortedCallback extends PipelineCallback {
+      override beforeExecution(pipeline: Pipeline, args: unknown[]) {
+        calls.push({ hook: 'before', pipeline: pipeline.name, args })
+      }
+      override afterExecution(pipeline: Pipeline, args: unknown[], output: unknown) {
+        calls.push({ hook: 'after', pipeline: pipeline.name, args, output })
+      }
+    }
+    class ConstOp extends BaseOp {
+      execute() {
+        return 'const'
+      }
+    }
+    const withInput = new Pipeline(
+      [new Node(new HookedAddOp([], 1), { inputNodes: [IN], outputNodes: OUT })],
+      'p1',
+      {
+        callbacks: [new PortedCallback()],
+      },
+    )
+    const noInput = new Pipeline([new Node(new ConstOp(), { outputNodes: OUT })], 'p2', {
+      callbacks: [new PortedCallback()],
+    })
+    expect(await new Runner().run(withInput, 41)).toBe(42)
+    expect(await new Runner().run(noInput)).toBe('const')
+    expect(calls).toEqual([
+      { hook: 'before', pipeline: 'p1', args: [41] },
+      { hook: 'after', pipeline: 'p1', args: [41], output: 42 },
+      { hook: 'before', pipeline: 'p2', args: [undefined] },
+      { hook: 'after', pipeline: 'p2', args: [undefined], output: 'const' },
+    ])
+    expect(calls[2]!.args).toHaveLength(1)
+  })
+
   it('stops at a failing op: no after hooks for it, no later node, no pipeline after', async () => {
     const log: Log = []
     class FailingOp extends HookedAddOp {
@@ -186,7 +223,7 @@ describe.each([
     )
     await expect(new Runner().run(p, 1)).rejects.toThrow('nope')
     expect(log).toEqual([
-      'pipe.before(logged, 1)',
+      'pipe.before(logged, [1])',
       'pipe.beforeNode(logged, failingop, [1])',
       'opcb.before(failingop, [1])',
       'op.beforeExecution([1])',

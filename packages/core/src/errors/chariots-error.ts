@@ -21,6 +21,10 @@ export const ErrorCode = {
   OP_FAILED: 'OP_FAILED',
   /** A save of a pipeline whose stateful ops hold no state yet (never trained, never loaded). */
   NOTHING_TO_SAVE: 'NOTHING_TO_SAVE',
+  /** An op class is declared wrong (e.g. a model op's static `modelClass` is not a model class). */
+  INVALID_OP: 'INVALID_OP',
+  /** A model was asked to predict or export before it was trained (or loaded). */
+  MODEL_NOT_FITTED: 'MODEL_NOT_FITTED',
   STORE_ERROR: 'STORE_ERROR',
   /** A backend the app needs to answer (the Redis of a worker pool) cannot be reached right now. */
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',

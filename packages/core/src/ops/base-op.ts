@@ -32,10 +32,10 @@ export abstract class BaseOp {
   /** The op's work. */
   abstract execute(...args: any[]): unknown
 
-  /** Called before `execute` with its arguments. */
+  /** Called before `execute` (after the op callbacks' `beforeExecution`) with its arguments. */
   beforeExecution(_args: unknown[]): void | Promise<void> {}
 
-  /** Called after `execute` with its arguments and output. */
+  /** Called after `execute` (before the op callbacks' `afterExecution`) with its arguments and output. */
   afterExecution(_args: unknown[], _output: unknown): void | Promise<void> {}
 
   /** The static `opName`, else the class name in lower case. */

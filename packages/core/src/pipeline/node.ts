@@ -14,18 +14,26 @@ export interface NestedRunner {
 export interface NodeOptions {
   /** Names of the values the op receives, in order; or node objects with a single output. */
   inputNodes?: ReadonlyArray<string | Node>
-  /** One name receives the whole result; n > 1 names split an array result of length n. */
+  /**
+   * One name receives the whole result; n > 1 names split an array result of length n. Left out
+   * (or empty), the node has one output named after the node, as in the original.
+   */
   outputNodes?: string | readonly string[]
   /** Defaults to the op's (or nested pipeline's) name; unique within a pipeline. */
   name?: string
 }
 
+const OPTION_KEYS: readonly string[] = ['inputNodes', 'outputNodes', 'name'] satisfies (keyof NodeOptions)[]
+
 /**
  * A slot in a pipeline: an op (or a whole nested pipeline) with the names of its inputs and outputs.
+ * A node given no `outputNodes` has one output named after the node (`hasImplicitOutput`): another
+ * node can take it as an input, and nothing needs to read it (a training or data-saving node).
+ * The options are one object; Python-style positional arguments are a TypeError.
  *
  * @example
  * ```ts
- * const add = new Node(new AddOneOp(), { inputNodes: ['__pipeline_input__'], outputNodes: 'added' })
+ * const add = new Node(new AddOneOp(), { inputNodes: ['__pipeline_input__'] }) // outputs 'addoneop'
  * const odd = new Node(new IsOddOp(), { inputNodes: [add], outputNodes: '__pipeline_output__' })
  * ```
  */
@@ -33,9 +41,14 @@ export class Node {
   readonly target: BaseOp | Pipeline
   readonly name: string
   readonly inputNodes: readonly string[]
+  /** The output names; `[name]` when the node was given none (see `hasImplicitOutput`). */
   readonly outputNodes: readonly string[]
+  /** Whether the node was given no `outputNodes`, so it outputs under its own name. */
+  readonly hasImplicitOutput: boolean
 
-  constructor(target: BaseOp | Pipeline, options: NodeOptions = {}) {
+  // `positional` is typed never[] so TypeScript refuses extra arguments; plain JS is caught at run time.
+  constructor(target: BaseOp | Pipeline, options: NodeOptions = {}, ...positional: never[]) {
+    checkOptions(target, options, positional)
     this.target = target
     this.name = options.name ?? target.name
     const problem = nameProblem(this.name)
@@ -47,7 +60,9 @@ export class Node {
     }
     this.inputNodes = (options.inputNodes ?? []).map((input) => resolveInput(input, this.name))
     const outs = options.outputNodes
-    this.outputNodes = outs === undefined ? [] : typeof outs === 'string' ? [outs] : [...outs]
+    const declared = outs === undefined ? [] : typeof outs === 'string' ? [outs] : [...outs]
+    this.hasImplicitOutput = declared.length === 0
+    this.outputNodes = this.hasImplicitOutput ? [this.name] : declared
     for (const out of this.outputNodes) {
       if (out === ReservedNodes.pipelineInput) {
         throw new ChariotsError(
@@ -134,6 +149,47 @@ async function runWithCallbacks(op: BaseOp, args: unknown[]): Promise<unknown> {
   await op.afterExecution(args, out)
   for (const cb of op.callbacks) await cb.afterExecution(op, args, out)
   return out
+}
+
+/** Refuses Python-style positional arguments and unknown option names, showing the options form. */
+function checkOptions(target: BaseOp | Pipeline, options: unknown, positional: unknown[]): void {
+  const isObject = typeof options === 'object' && options !== null && !Array.isArray(options)
+  const given = isObject ? (options as Record<string, unknown>) : { inputNodes: options }
+  if (positional.length > 0 || !isObject) {
+    const [outputNodes, name] = positional
+    const form = optionsForm(target, { inputNodes: undefined, outputNodes, name, ...given })
+    throw nodeTypeError(
+      `new Node takes its inputs and outputs in one options object, not as positional arguments: write ${form}`,
+    )
+  }
+  const unknown = Object.keys(given).filter((k) => !OPTION_KEYS.includes(k))
+  if (unknown.length > 0) {
+    throw nodeTypeError(
+      `new Node got unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; the options are ${OPTION_KEYS.join(', ')}: write ${optionsForm(target, given)}`,
+    )
+  }
+}
+
+function optionsForm(target: BaseOp | Pipeline, given: Record<string, unknown>): string {
+  const pythonNames: Record<string, string> = { input_nodes: 'inputNodes', output_nodes: 'outputNodes' }
+  const entries = Object.entries(given)
+    .map(([k, v]) => [pythonNames[k] ?? k, v] as const)
+    .filter(([k, v]) => OPTION_KEYS.includes(k) && v !== undefined && v !== null)
+    .map(([k, v]) => `${k}: ${show(k === 'inputNodes' && typeof v === 'string' ? [v] : v)}`)
+  const what = isPipeline(target) ? 'pipeline' : 'op'
+  return `new Node(${what}, { ${entries.length ? entries.join(', ') : "inputNodes: ['...'], outputNodes: '...'"} })`
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`
+  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`
+  if (value instanceof Node) return `<node '${value.name}'>`
+  return String(value)
+}
+
+function nodeTypeError(message: string): TypeError {
+  // Node.js's own convention: a TypeError with a string `code`.
+  return Object.assign(new TypeError(message), { code: ErrorCode.INVALID_GRAPH })
 }
 
 function resolveInput(input: string | Node, nodeName: string): string {

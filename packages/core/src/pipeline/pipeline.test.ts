@@ -122,6 +122,58 @@ describe('building a pipeline checks the graph', () => {
     expect(err.message).toContain("node 'split' outputs 'right', which no later node uses")
   })
 
+  it.each([
+    ['SequentialRunner', SequentialRunner],
+    ['ConcurrentRunner', ConcurrentRunner],
+  ])(
+    'wires a node object with no outputNodes into a later node through its own-name output (%s)',
+    async (_, Runner) => {
+      const first = new Node(new AddOneOp(), { inputNodes: [IN], name: 'first' })
+      const second = new Node(new AddOneOp(), { inputNodes: [first], outputNodes: OUT, name: 'second' })
+      const p = new Pipeline([first, second], 'implicit')
+      expect(p.dependencies).toEqual([[], [0]])
+      expect(await new Runner().run(p, 1)).toBe(3)
+    },
+  )
+
+  it('accepts nodes whose own-name output nobody reads (a last training or saving node)', async () => {
+    const values: number[] = []
+    class RecordOp extends BaseOp {
+      static override opName = 'record'
+      execute(x: number) {
+        values.push(x)
+      }
+    }
+    const p = new Pipeline(
+      [
+        new Node(new AddOneOp(), { inputNodes: [IN], outputNodes: 'a' }),
+        new Node(new RecordOp(), { inputNodes: ['a'] }),
+        new Node(new AddOneOp(), { inputNodes: [IN], name: 'unread' }),
+      ],
+      'sinks',
+    )
+    expect(await new SequentialRunner().run(p, 4)).toBeUndefined()
+    expect(values).toEqual([5])
+  })
+
+  it('names the own-name output when it collides with another output', () => {
+    const err = thrown(
+      () =>
+        new Pipeline(
+          [
+            new Node(new AddOneOp(), { inputNodes: [IN], name: 'x' }),
+            new Node(new AddOneOp(), { inputNodes: [IN], outputNodes: 'x', name: 'second' }),
+            new Node(new SumOp(), { inputNodes: ['x'], outputNodes: OUT }),
+          ],
+          'p',
+        ),
+    )
+    expect(err.code).toBe('INVALID_GRAPH')
+    expect(err.message).toBe(
+      "pipeline 'p': node 'second' outputs 'x', which node 'x' already produces (a node given no outputNodes outputs under its own name: give it outputNodes or another name)",
+    )
+  })
+
   it('refuses two nodes producing the same output', () => {
     const err = thrown(
       () =>

@@ -201,15 +201,18 @@ function checkGraph(nodes: readonly Node[], pipelineName: string) {
     for (const out of node.outputNodes) {
       if (producer.has(out)) {
         const other = producer.get(out)!
+        const implicit = node.hasImplicitOutput || (other >= 0 && nodes[other]!.hasImplicitOutput)
         fail(
-          `node '${node.name}' outputs '${out}', which ${other < 0 ? 'is the pipeline input' : `node '${nodes[other]!.name}' already produces`}`,
+          `node '${node.name}' outputs '${out}', which ${other < 0 ? 'is the pipeline input' : `node '${nodes[other]!.name}' already produces`}${implicit ? ' (a node given no outputNodes outputs under its own name: give it outputNodes or another name)' : ''}`,
         )
       }
       producer.set(out, i)
     }
   })
   for (const [out, i] of producer) {
-    if (i >= 0 && out !== ReservedNodes.pipelineOutput && !consumed.has(out)) {
+    // A node given no outputNodes may leave its own-name output unread (a training or saving node).
+    const implicit = i >= 0 && nodes[i]!.hasImplicitOutput
+    if (i >= 0 && !implicit && out !== ReservedNodes.pipelineOutput && !consumed.has(out)) {
       fail(
         `node '${nodes[i]!.name}' outputs '${out}', which no later node uses and is not '${ReservedNodes.pipelineOutput}'`,
       )

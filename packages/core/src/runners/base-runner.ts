@@ -37,12 +37,12 @@ export abstract class BaseRunner {
     const callbacks = options.callbacks?.length
       ? [...pipeline.callbacks, ...options.callbacks]
       : pipeline.callbacks
-    for (const cb of callbacks) await cb.beforeExecution(pipeline, parsed)
+    for (const cb of callbacks) await cb.beforeExecution(pipeline, [parsed])
     const values = new Map<string, unknown>([[ReservedNodes.pipelineInput, parsed]])
     if (options.upstream) this.outerOf.set(values, options.upstream)
     await this.runNodes(pipeline, values, callbacks)
     const output = pipeline.parseOutput(values.get(ReservedNodes.pipelineOutput))
-    for (const cb of callbacks) await cb.afterExecution(pipeline, output)
+    for (const cb of callbacks) await cb.afterExecution(pipeline, [parsed], output)
     return output
   }
 

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto'
 import { Version } from './version.js'
+import { plainStaticVersionType } from './version-plain-static.js'
 import type { VersionType } from './version-type.js'
 import { VersionedField } from './versioned-field.js'
 import { VersionedFieldDict } from './versioned-field-dict.js'
@@ -13,7 +14,8 @@ const cache = new WeakMap<VersionedClass, Version>()
 /**
  * The version of a class, from its own and its ancestors' static `VersionedField` and
  * `VersionedFieldDict` properties, sorted by name (a subclass's field hides its parent's of the same
- * name). Computed once per class, lazily.
+ * name), and the plain values of statics declared with `versionPlainStatic`. Computed once per
+ * class, lazily.
  *
  * @example
  * ```ts
@@ -40,7 +42,13 @@ function computeVersion(cls: VersionedClass): Version {
       if (fields.has(name)) continue
       const desc = Object.getOwnPropertyDescriptor(c, name)
       const value = desc && 'value' in desc ? desc.value : undefined
-      if (value instanceof VersionedField || value instanceof VersionedFieldDict) fields.set(name, value)
+      if (value instanceof VersionedField || value instanceof VersionedFieldDict) {
+        fields.set(name, value)
+      } else if (value !== undefined) {
+        // A plain value of a static a base class declared versioned (versionPlainStatic).
+        const type = plainStaticVersionType(cls, name)
+        if (type !== undefined) fields.set(name, new VersionedField(value, type))
+      }
     }
   }
   const hashes: Record<VersionType, Hash> = {

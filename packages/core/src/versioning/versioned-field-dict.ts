@@ -7,6 +7,11 @@ type Plain<T> = { [K in keyof T]: T[K] extends VersionedField<infer V> ? V : T[K
  * A record of static values that all count in the class's version: each entry moves the dict's
  * default sub-version unless it is itself a `versioned(value, type)` naming another.
  *
+ * The entry type `T` types `get`, `set` and `toObject` (through their `this`) but not the
+ * dict's assignability, so a subclass of a subclass can override a static dict with other entries
+ * (`static override fitParams = new VersionedFieldDict(VersionType.MAJOR, { batchSize: 10 })` under
+ * a parent that declared `{ epochs, batchSize }`).
+ *
  * @example
  * ```ts
  * static modelParameters = new VersionedFieldDict(VersionType.MAJOR, {
@@ -29,13 +34,23 @@ export class VersionedFieldDict<T extends Record<string, unknown> = Record<strin
     this.fields = fields
   }
 
+  // `this: VersionedFieldDict<E>` rather than `T` in these signatures keeps T out of the dict's
+  // variance: TypeScript then compares any two dicts as assignable.
+
   /** The current value of one entry. */
-  get<K extends keyof T & string>(key: K): Plain<T>[K] {
-    return this.fields.get(key)?.value as Plain<T>[K]
+  get<E extends Record<string, unknown>, K extends keyof E & string>(
+    this: VersionedFieldDict<E>,
+    key: K,
+  ): Plain<E>[K] {
+    return this.fields.get(key)?.value as Plain<E>[K]
   }
 
   /** Changes one entry's value at run time (the class version does not move). */
-  set<K extends keyof T & string>(key: K, value: Plain<T>[K]): void {
+  set<E extends Record<string, unknown>, K extends keyof E & string>(
+    this: VersionedFieldDict<E>,
+    key: K,
+    value: Plain<E>[K],
+  ): void {
     const field = this.fields.get(key)
     if (field) field.value = value
     else
@@ -54,9 +69,9 @@ export class VersionedFieldDict<T extends Record<string, unknown> = Record<strin
   }
 
   /** The plain record of current values. */
-  toObject(): Plain<T> {
+  toObject<E extends Record<string, unknown>>(this: VersionedFieldDict<E>): Plain<E> {
     const out: Record<string, unknown> = {}
     for (const [k, f] of this.fields) out[k] = f.value
-    return out as Plain<T>
+    return out as Plain<E>
   }
 }

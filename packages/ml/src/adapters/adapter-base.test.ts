@@ -1,3 +1,4 @@
+import { ChariotsError } from '@chariots/core'
 import { describe, expect, it } from 'vitest'
 import { loadIris } from '../data/iris.js'
 import type { ModelAdapter } from './model-adapter.js'
@@ -30,6 +31,15 @@ describe.each(Object.entries(modelAdapters))('%s adapter', (kind, Adapter) => {
     const name = Adapter.name
     expect(() => make().predict(X)).toThrow(`${name}.predict: ${name} is not fitted; call fit first`)
     expect(() => make().toJSON()).toThrow(`or load a fitted one with ${name}.fromJSON(json)`)
+    const error = (() => {
+      try {
+        make().predict(X)
+      } catch (err) {
+        return err
+      }
+    })()
+    expect(error).toBeInstanceOf(ChariotsError)
+    expect(error).toMatchObject({ code: 'MODEL_NOT_FITTED', details: { adapter: name, method: 'predict' } })
   })
 
   it('rejects X that is not a non-empty array of equal-length numeric rows', () => {

@@ -1,3 +1,4 @@
+import { ChariotsError, ErrorCode } from '@chariots/core'
 import { checkMatrix, describe } from './check-input.js'
 import type { AdapterJSON } from './model-adapter.js'
 import { ShapeError } from './shape-error.js'
@@ -117,8 +118,10 @@ export abstract class AdapterBase<
   #require(method: string): Trained<L> {
     if (this.#trained) return this.#trained
     const name = this.constructor.name
-    throw new Error(
+    throw new ChariotsError(
+      ErrorCode.MODEL_NOT_FITTED,
       `${name}.${method}: ${name} is not fitted; call fit first, or load a fitted one with ${name}.fromJSON(json)`,
+      { details: { adapter: name, method } },
     )
   }
 }

@@ -1,9 +1,16 @@
-import { ChariotsError, MLMode, VersionedFieldDict, VersionType, versioned } from '@chariots/core'
+import {
+  ChariotsError,
+  MLMode,
+  PipelineNotLoadedError,
+  VersionedFieldDict,
+  VersionType,
+  versioned,
+} from '@chariots/core'
+import { PCA as MLPCA } from 'ml-pca'
 import { describe, expect, it } from 'vitest'
 import { KMeans } from '../adapters/k-means.js'
 import { KNN } from '../adapters/knn.js'
 import { PCA } from '../adapters/pca.js'
-import { ModelOp } from './model-op.js'
 import { SupervisedOp } from './supervised-op.js'
 import { UnsupervisedOp } from './unsupervised-op.js'
 
@@ -107,18 +114,74 @@ describe('SupervisedOp / UnsupervisedOp', () => {
   it('says what to do when predicting or saving with no trained model', async () => {
     const predictor = new NearestOp(MLMode.PREDICT)
     expect(await codeOf(predictor.execute(X))).toBe('PIPELINE_NOT_LOADED')
+    await expect(predictor.execute(X)).rejects.toBeInstanceOf(PipelineNotLoadedError)
     await expect(predictor.execute(X)).rejects.toThrow('run and save its training pipeline')
     expect(await codeOf(Promise.resolve().then(() => new NearestOp(MLMode.FIT).serialize()))).toBe(
       'SERIALIZATION_ERROR',
     )
   })
 
-  it('asks for a modelClass when the op declares none', async () => {
-    class BareOp extends UnsupervisedOp {
-      static override opName = 'bare'
+  it('accepts a plain modelClass (as the Python tutorial writes it), versioned as MAJOR by its name', async () => {
+    class PlainPCAOp extends UnsupervisedOp {
+      static override opName = 'pca'
+      static override modelClass = PCA
+      static override modelParameters = new VersionedFieldDict(VersionType.MAJOR, { nComponents: 1 })
     }
-    expect(await codeOf(new BareOp(MLMode.FIT).execute(X))).toBe('INVALID_GRAPH')
-    await expect(new BareOp(MLMode.FIT).execute(X)).rejects.toThrow("op 'bare' has no static modelClass")
-    expect(new BareOp(MLMode.FIT)).toBeInstanceOf(ModelOp)
+    class VersionedPCAOp extends UnsupervisedOp {
+      static override opName = 'pca'
+      static override modelClass = versioned(PCA, VersionType.MAJOR)
+      static override modelParameters = new VersionedFieldDict(VersionType.MAJOR, { nComponents: 1 })
+    }
+    class PlainKNNOp extends SupervisedOp {
+      static override modelClass = KNN
+      static override modelParameters = new VersionedFieldDict(VersionType.MAJOR, { nComponents: 1 })
+    }
+    const rows = [
+      [1, 2],
+      [2, 4.1],
+      [3, 5.9],
+    ]
+    const plain = new PlainPCAOp(MLMode.FIT_PREDICT)
+    expect(plain.model).toBeInstanceOf(PCA)
+    expect(await plain.execute(rows)).toEqual(await new VersionedPCAOp(MLMode.FIT_PREDICT).execute(rows))
+    expect(PlainPCAOp.version.equals(VersionedPCAOp.version)).toBe(true)
+    expect(PlainKNNOp.version.major).not.toBe(PlainPCAOp.version.major)
+    // Saved by the plain form, loaded by the versioned one: the same adapter JSON.
+    const predictor = new VersionedPCAOp(MLMode.PREDICT)
+    await predictor.load(await plain.serialize())
+    expect(await predictor.execute(rows)).toEqual(await plain.execute(rows))
+  })
+
+  it.each([
+    ['declares none', undefined, 'has no static modelClass'],
+    ['declares a string', 'pca', "has static modelClass 'pca', which is not a model adapter class"],
+    [
+      'declares a raw ml.js class',
+      MLPCA,
+      'has static modelClass class PCA, which is not a model adapter class',
+    ],
+    [
+      'declares a versioned non-class',
+      versioned(2, VersionType.MAJOR),
+      'has static modelClass versioned(number), which is not a model adapter class',
+    ],
+  ])('refuses an op that %s when it is constructed, showing the versioned form', (_, modelClass, problem) => {
+    class WrongOp extends UnsupervisedOp {
+      static override opName = 'wrong'
+      static override modelClass = modelClass as typeof NearestOp.modelClass
+    }
+    const error = (() => {
+      try {
+        new WrongOp(MLMode.FIT)
+      } catch (e) {
+        return e
+      }
+    })()
+    expect(error).toBeInstanceOf(ChariotsError)
+    expect(error).toMatchObject({ code: 'INVALID_OP', details: { op: 'wrong', class: 'WrongOp' } })
+    expect((error as ChariotsError).message).toContain(`op 'wrong' (class WrongOp) ${problem}`)
+    expect((error as ChariotsError).message).toContain(
+      'e.g. static override modelClass = versioned(PCA, VersionType.MAJOR)',
+    )
   })
 })

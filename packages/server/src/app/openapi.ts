@@ -145,7 +145,12 @@ const components = {
         error: {
           type: 'object',
           required: ['code', 'message'],
-          properties: { code: { type: 'string' }, message: { type: 'string' }, stack: { type: 'string' } },
+          properties: {
+            code: { type: 'string' },
+            message: { type: 'string' },
+            details: { type: 'object', description: 'facts about the error: node names, versions, issues' },
+            stack: { type: 'string' },
+          },
         },
       },
     },

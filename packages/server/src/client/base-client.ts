@@ -28,7 +28,9 @@ const WAIT_CHUNK_MS = 25_000
 
 /**
  * The one client implementation: builds requests, sends them through a `fetch`-like function and
- * reads the answers (errors come back as `ChariotsError`s, `VersionError` for 419). `Client` sends
+ * reads the answers (errors come back as the `ChariotsError`s of their body's code, with the body's
+ * `details` and `details.status`: `VersionError` for `VERSION_INCOMPATIBLE`, `PipelineNotLoadedError`
+ * for `PIPELINE_NOT_LOADED`, see {@link errorFromResponse}). `Client` sends
  * over HTTP; `TestClient` (in @chariots/testing) sends to `app.request` with no socket.
  *
  * @example

@@ -1,3 +1,4 @@
+import type { ChariotsError } from '@chariots/core'
 import type { ErrorHandler } from 'hono'
 import type { Logger } from 'pino'
 import { statusForCode } from './status-for-code.js'
@@ -11,9 +12,13 @@ export interface ErrorHandlerOptions {
   logger: () => Logger | undefined
 }
 
-/** The JSON body of every error: `{ error: { code, message } }`, plus `stack` in debug mode. */
+/**
+ * The JSON body of every error: `{ error: { code, message } }`, plus the error's `details` when it
+ * has any (the nodes and versions of a `VersionError`, the issues of a bad input, …) and `stack` in
+ * debug mode.
+ */
 export interface ErrorBody {
-  error: { code: string; message: string; stack?: string }
+  error: { code: string; message: string; details?: Record<string, unknown>; stack?: string }
 }
 
 /**
@@ -29,12 +34,25 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler {
   return (err, c) => {
     const error = toChariotsError(err)
     const status = statusForCode(error.code)
-    const body: ErrorBody = { error: { code: error.code, message: error.message } }
-    if (options.debug) body.error.stack = stackOf(error)
     const logger = options.logger()
+    const body: ErrorBody = { error: { code: error.code, message: error.message } }
+    const details = jsonDetails(error, logger)
+    if (details) body.error.details = details
+    if (options.debug) body.error.stack = stackOf(error)
     if (status >= 500) logger?.error({ err: error.cause ?? error, code: error.code }, error.message)
     else logger?.debug({ code: error.code }, error.message)
     return c.json(body, status as 400)
+  }
+}
+
+/** The details as plain JSON; a value JSON cannot write (a bigint, a cycle) is logged and left out. */
+function jsonDetails(error: ChariotsError, logger: Logger | undefined): Record<string, unknown> | undefined {
+  if (error.details === undefined) return undefined
+  try {
+    return JSON.parse(JSON.stringify(error.details)) as Record<string, unknown>
+  } catch (err) {
+    logger?.warn({ err, code: error.code }, 'error details are not JSON; answered without them')
+    return undefined
   }
 }
 

@@ -70,7 +70,7 @@ const overHttp: Transport = {
 /** Every transport; suites run once per transport with `describe.each(transports)`. */
 export const transports: Transport[] = [inProcess, overHttp]
 
-/** The regular expression of WIRE.md for a version string. */
+/** The regular expression of docs/WIRE.md for a version string. */
 export const VERSION_RE = /^[0-9a-f]{40}\.[0-9a-f]{40}\.[0-9a-f]{40}_\d+(\.\d+)?$/
 
 /** A fresh temporary folder, removed by the returned function. */

@@ -96,13 +96,13 @@ describe('runPipelineJob', () => {
   it("runs with the app's run options (its default pipeline callbacks)", async () => {
     const seen: string[] = []
     class Recorder extends PipelineCallback {
-      override afterExecution(pipeline: Pipeline, output: unknown) {
-        seen.push(`${pipeline.name} → ${String(output)}`)
+      override afterExecution(pipeline: Pipeline, [input]: unknown[], output: unknown) {
+        seen.push(`${pipeline.name}(${String(input)}) → ${String(output)}`)
       }
     }
     const app = workerHost(dir.path, [single(new IsOddOp(), 'is_odd')], { callbacks: [new Recorder()] })
     await runPipelineJob(app, 'is_odd', 2, ctx())
-    expect(seen).toEqual(['is_odd → false'])
+    expect(seen).toEqual(['is_odd(2) → false'])
   })
 
   it('sends progress to the job context, and waits for its async writes before answering', async () => {
