@@ -132,8 +132,8 @@ describe('one store shared by several processes', () => {
     const left = await files(root)
     expect(left.filter((f) => f.includes('.tmp-') || f.includes('.lock'))).toEqual([])
     expect(left.filter((f) => f.startsWith('models/'))).toHaveLength(200)
-    expect(left.filter((f) => f.startsWith('_index/')).length).toBeLessThanOrEqual(9 + 1)
-  })
+    expect(left.filter((f) => f.startsWith('_index/')).length).toBeLessThanOrEqual(9)
+  }, 90_000) // 8 processes and 200 synced commits: slow when the suite loads both cores
 
   it('never shows a reader a broken index while processes save', async () => {
     const root = await tempDir()

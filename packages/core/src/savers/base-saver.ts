@@ -45,6 +45,18 @@ export abstract class BaseSaver {
     })
   }
 
+  /**
+   * The names of the files directly in `folder` (none when it does not exist). The folder store
+   * lists its index folder to find the newest commit; savers that cannot list say so.
+   */
+  async list(folder: string): Promise<string[]> {
+    throw new ChariotsError(
+      ErrorCode.STORE_ERROR,
+      `${this.constructor.name} cannot list '${folder}': implement list(folder) to keep a store on it`,
+      { details: { path: folder, unsupported: true } },
+    )
+  }
+
   /** Removes the file at `path` (nothing when there is none). Savers that cannot delete say so. */
   async delete(path: string): Promise<void> {
     throw new ChariotsError(

@@ -50,7 +50,6 @@ describe('OpStore: saved states with lineage', () => {
     const sha = createHash('sha256').update('b one').digest('hex')
     expect(await files(root)).toEqual(
       [
-        '_index/HEAD',
         indexPath(1).slice(1),
         indexPath(2).slice(1),
         `models/a/${createHash('sha256').update('a one').digest('hex')}`,

@@ -15,13 +15,14 @@ export interface OpStoreOptions {
   retention?: number | false
 }
 
-const HEAD = '/_index/HEAD'
+const INDEX_FOLDER = '/_index'
+const INDEX_FILE = /^(\d{12})\.json$/
 /** Commits whose index files stay readable behind the newest (for readers that are a little late). */
 const KEEP_INDEX_FILES = 8
 
 /** The path of the index file of commit `n`. */
 export function indexPath(n: number): string {
-  return `/_index/${String(n).padStart(12, '0')}.json`
+  return `${INDEX_FOLDER}/${String(n).padStart(12, '0')}.json`
 }
 
 /**
@@ -29,11 +30,12 @@ export function indexPath(n: number): string {
  *
  * Layout: the bytes of each state at `/models/<node>/<sha256>` (content-addressed, so two saves of
  * the same bytes never clash), and one index file per commit at `/_index/<n>.json` holding every
- * record. A commit creates the next index file with `saveExclusive`, which fails when another
- * process committed that number first: the commit then reads the newer index and tries again. So
- * no save overwrites another, even when a lock was lost; the lock only keeps writers from
- * wasting work. A store written before lineage (`/_meta.json`) is read as it is and migrated by
- * its first save.
+ * record; the newest is the highest number in the folder. A commit creates the next index file
+ * with `saveExclusive`, which fails when another process committed that number first: the commit
+ * then reads the newer index and tries again. So no save overwrites another, even when a lock was
+ * lost; the lock only keeps writers from wasting work. The saver must `list`, `saveExclusive` and
+ * `delete` (FileSaver does). A store written before lineage (`/_meta.json`) is read as it is and
+ * migrated by its first save.
  *
  * @example
  * ```ts
@@ -153,31 +155,26 @@ export class OpStore implements StateStore {
   /** Reads the newest index (the cached one when nothing was committed since). */
   private async read(): Promise<StoreIndex> {
     for (let attempt = 0; ; attempt++) {
-      let n = await this.readHead()
-      while (await this.saver.exists(indexPath(n + 1))) n++
+      const n = await this.newestCommit()
       if (n === 0) return storeIndexOf(0, 0, (await readLegacyMeta(this.saver)) ?? [])
       if (this.index?.commit === n) return this.index
       try {
         return parseIndexFile(await this.saver.load(indexPath(n)), indexPath(n), this.location)
       } catch (err) {
-        // Pruned between reading HEAD and reading the file: a later commit exists, read again.
+        // Pruned between the listing and the read: a later commit exists, list again.
         if ((err as ChariotsError).code !== ErrorCode.NOT_FOUND || attempt >= 5) throw err
       }
     }
   }
 
-  private async readHead(): Promise<number> {
-    try {
-      const n = Number(
-        Buffer.from(await this.saver.load(HEAD))
-          .toString('utf8')
-          .trim(),
-      )
-      return Number.isInteger(n) && n > 0 ? n : 0
-    } catch (err) {
-      if ((err as ChariotsError).code === ErrorCode.NOT_FOUND) return 0
-      throw err
+  /** The highest commit number in the index folder (0 when there is none). */
+  private async newestCommit(): Promise<number> {
+    let newest = 0
+    for (const name of await this.saver.list(INDEX_FOLDER)) {
+      const m = INDEX_FILE.exec(name)
+      if (m) newest = Math.max(newest, Number(m[1]))
     }
+    return newest
   }
 
   /**
@@ -206,9 +203,8 @@ export class OpStore implements StateStore {
     })
   }
 
-  /** Housekeeping that may fail without undoing the commit: HEAD, old index files, dropped bytes. */
+  /** Housekeeping that may fail without undoing the commit: old index files, dropped bytes. */
   private async afterCommit(index: StoreIndex, dropped: StateRecord[]): Promise<void> {
-    await this.saver.save(Buffer.from(String(index.commit)), HEAD).catch(() => undefined)
     const stillUsed = new Set(index.records.map((r) => r.blob))
     const garbage = [...new Set(dropped.map((r) => r.blob))].filter((b) => !stillUsed.has(b))
     if (index.commit > KEEP_INDEX_FILES) garbage.push(indexPath(index.commit - KEEP_INDEX_FILES))
