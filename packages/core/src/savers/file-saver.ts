@@ -1,5 +1,18 @@
 import { randomBytes } from 'node:crypto'
-import { link, mkdir, open, readdir, readFile, realpath, rename, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises'
+import {
+  link,
+  mkdir,
+  open,
+  readdir,
+  readFile,
+  realpath,
+  rename,
+  rm,
+  stat,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises'
 import { hostname } from 'node:os'
 import { dirname, resolve, sep } from 'node:path'
 import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
