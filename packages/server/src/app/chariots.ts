@@ -14,15 +14,18 @@ import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import type { Logger } from 'pino'
 import { createErrorHandler } from '../errors/error-handler.js'
+import { errorResponse } from '../errors/error-response.js'
 import { appRoutes } from './app-routes.js'
 import { bearerAuth } from './bearer-auth.js'
+import { bodyLimitFor } from './body-limit-for.js'
 import type { ChariotsOptions } from './chariots-options.js'
+import { closeIfBodyUnread } from './close-if-body-unread.js'
+import { type AllowedHosts, createHostCheck } from './host-check.js'
 import { jobRoutes } from './job-routes.js'
 import { limitBody } from './limit-body.js'
+import { createNotFoundHandler } from './not-found-handler.js'
 import { pipelineRoutes } from './pipeline-routes.js'
 import { createRouteGuard } from './route-guard.js'
-
-const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024
 
 /**
  * A Hono app serving pipelines with the routes of chariots (see WIRE.md), `GET /openapi.json` and
@@ -47,6 +50,8 @@ export class Chariots extends Hono implements WorkerApp {
   readonly debug: boolean
   /** Logs loading problems and server errors; the CLI sets its own when the app has none. */
   logger: Logger | undefined
+  /** Host names answered on a loopback address (the option; `chariots serve --allowed-hosts` adds to it). */
+  allowedHosts: AllowedHosts
   /** The pipelines served, by name. */
   readonly pipelines: ReadonlyMap<string, Pipeline>
   readonly #ready: Promise<void>
@@ -65,21 +70,23 @@ export class Chariots extends Hono implements WorkerApp {
     this.pipelines = byName(pipelines)
     const onError = createErrorHandler({ debug: this.debug, logger: () => this.logger })
     this.onError(onError)
-    this.notFound((c) =>
-      onError(
-        new ChariotsError(
-          ErrorCode.NOT_FOUND,
-          `no route ${c.req.method} ${c.req.path}; see GET /openapi.json`,
-        ),
-        c,
-      ),
-    )
+    this.notFound(createNotFoundHandler(() => this.routes, onError))
+    // The Host check wraps fetch rather than being a middleware: Hono keeps its one-handler fast path.
+    this.allowedHosts = options.allowedHosts ?? []
+    const checkHost = createHostCheck(() => this.allowedHosts)
+    const dispatch = this.fetch
+    this.fetch = (request, env, executionCtx) => {
+      const refused = checkHost(env)
+      if (!refused) return dispatch(request, env, executionCtx)
+      closeIfBodyUnread(env)
+      return errorResponse(refused)
+    }
     if (options.cors) this.use('*', cors(options.cors === true ? {} : options.cors))
     if (options.auth) this.use('*', bearerAuth(options.auth))
     const guard = createRouteGuard({
       isReady: () => this.#isReady,
       ready: () => this.#ready,
-      limitBody: limitBody(options.bodyLimit ?? DEFAULT_BODY_LIMIT),
+      limitBody: limitBody(bodyLimitFor(this.pipelines, options)),
     })
     pipelineRoutes(this, guard)
     jobRoutes(this, guard)
