@@ -6,7 +6,9 @@ describe('@chariots/server', () => {
     expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
       [
         "Chariots",
+        "DEFAULT_HTTP_SERVER_LIMITS",
         "STATUS_FOR_CODE",
+        "applyHttpServerLimits",
         "buildOpenApi",
         "statusForCode",
       ]
