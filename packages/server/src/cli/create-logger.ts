@@ -64,6 +64,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
       colorize: isTTY,
       translateTime: 'SYS:HH:MM:ss.l',
       ignore: 'pid,hostname',
+      singleLine: true,
     }),
   )
 }
