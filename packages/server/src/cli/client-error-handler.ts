@@ -1,6 +1,7 @@
 import { maxHeaderSize, STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { ChariotsError, ErrorCode } from '@chariots/core'
+import { lingerThenClose } from '../app/linger-then-close.js'
 import type { ErrorBody } from '../errors/error-handler.js'
 import { statusForCode } from '../errors/status-for-code.js'
 
@@ -15,8 +16,8 @@ type ParserError = Error & { code?: string; reason?: string }
 
 /**
  * A `clientError` listener for a Node HTTP server: answers what the HTTP parser refused, or a
- * request that timed out, with the JSON error body and `Connection: close`, then closes the
- * socket. Node's own answer has an empty body. A reset connection, or one whose answer already
+ * request that timed out, with the JSON error body and `Connection: close`, then stops reading
+ * and closes the socket after a short linger. Node's own answer has an empty body. A reset connection, or one whose answer already
  * started, is only closed.
  *
  * @example
@@ -41,13 +42,8 @@ export function createClientErrorHandler(limits: ClientErrorLimits): (err: Error
       `Content-Length: ${Buffer.byteLength(json)}`,
       'Connection: close',
     ]
-    // A peer that never reads must not keep the socket: close it once written, or after 1 s.
-    const hard = setTimeout(() => socket.destroy(), 1_000)
-    hard.unref()
-    socket.end(`${head.join('\r\n')}\r\n\r\n${json}`, () => {
-      clearTimeout(hard)
-      socket.destroy()
-    })
+    socket.end(`${head.join('\r\n')}\r\n\r\n${json}`)
+    lingerThenClose(socket)
   }
 }
 

@@ -81,10 +81,8 @@ export async function serveCommand(argv: string[]): Promise<void> {
   // For the person at the terminal; stderr keeps stdout to the log lines.
   const names = [...(app.pipelines?.keys() ?? [])]
   process.stderr.write(`${serveHints(url, names, process.env.npm_config_user_agent)}\n`)
-  server.on('error', (err) => {
-    logger.error({ err }, 'server error')
-    process.exit(1)
-  })
+  // Once listening, an error (EMFILE while accepting) is logged: the server keeps serving.
+  server.on('error', (err) => logger.error({ err }, 'server error'))
   let closing = false
   const shutdown = async (signal: string) => {
     if (closing) return
