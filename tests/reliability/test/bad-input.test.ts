@@ -107,7 +107,7 @@ const cases: Case[] = [
   { name: 'body-less save with no content type (a blind cross-site POST)', send: post('/pipelines/is_odd/save', undefined, {}), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: emptyRefused },
   { name: 'body-less load with no content type', send: post('/pipelines/is_odd/load', undefined, {}), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: emptyRefused },
   { name: 'body-less versions with no content type', send: post('/pipelines/is_odd/versions', undefined, {}), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: emptyRefused },
-  { name: "save with a no-cors page's text/plain null", send: post('/pipelines/is_odd/save', 'null', { 'content-type': 'text/plain;charset=UTF-8' }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: "content type 'text/plain;charset=UTF-8' is not supported; send the body as JSON in UTF-8 with Content-Type: application/json" },
+  { name: "save sent as text/plain null, as a no-cors page sends it", send: post('/pipelines/is_odd/save', 'null', { 'content-type': 'text/plain;charset=UTF-8' }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: "content type 'text/plain;charset=UTF-8' is not supported; send the body as JSON in UTF-8 with Content-Type: application/json" },
   { name: 'empty body with content type JSON on main', send: main(''), status: 400, code: 'INVALID_BODY', message: wrongShape('null') },
   { name: 'body is an array', send: main('[{"pipeline_input": 4}]'), status: 400, code: 'INVALID_BODY', message: wrongShape('array') },
   { name: 'body is a number', send: main('4'), status: 400, code: 'INVALID_BODY', message: wrongShape('number') },

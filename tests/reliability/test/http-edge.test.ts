@@ -94,7 +94,7 @@ describe('the HTTP edge of the stock iris server', () => {
     }
   })
 
-  it("a body-less cross-site save gets 415 and saves nothing; the Python client's save works", async () => {
+  it('a body-less cross-site save gets 415 and saves nothing; the Python client save works', async () => {
     expect(
       (await postOn(new Agent(), port, '/pipelines/download_iris/main', { pipeline_input: null })).status,
     ).toBe(200)
