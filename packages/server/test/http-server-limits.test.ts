@@ -1,6 +1,7 @@
 // applyHttpServerLimits over raw sockets: parser errors and timeouts answer JSON, early answers
 // close the connection instead of reading a body that never ends, and the connection cap holds.
 import type { Server } from 'node:http'
+import { createServer as createHttp2Server } from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import { connect } from 'node:net'
 import { isOddPipeline } from '@chariots/testing'
@@ -158,6 +159,7 @@ describe('applyHttpServerLimits', () => {
     expect(() => applyHttpServerLimits(server, { maxConnections: 0 })).toThrow(
       'server limit maxConnections must be a whole number above 0, got 0',
     )
+    expect(() => applyHttpServerLimits(createHttp2Server())).toThrow(/needs an HTTP\/1\.1 server/)
   })
 
   describe('an early answer closes the connection instead of reading a body that never ends', () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import { ChariotsError, ErrorCode } from '@chariots/core'
+import type { ServerType } from '@hono/node-server'
 import { createClientErrorHandler } from './client-error-handler.js'
 
 /** Timeouts and caps of the Node HTTP server that serves an app. */
@@ -48,8 +49,26 @@ export const DEFAULT_HTTP_SERVER_LIMITS: Readonly<HttpServerLimits> = Object.fre
  * const server = applyHttpServerLimits(serve({ fetch: app.fetch, port: 5000 }), { maxConnections: 200 })
  * ```
  */
-export function applyHttpServerLimits(server: Server, limits: Partial<HttpServerLimits> = {}): Server {
-  const all = checkLimits({ ...DEFAULT_HTTP_SERVER_LIMITS, ...limits })
+export function applyHttpServerLimits<S extends ServerType>(
+  server: S,
+  limits: Partial<HttpServerLimits> = {},
+): S {
+  if (!isHttp1(server)) {
+    throw new ChariotsError(
+      ErrorCode.INVALID_INPUT,
+      'applyHttpServerLimits needs an HTTP/1.1 server (node:http or node:https, what serve() of @hono/node-server creates by default); an HTTP/2 server has its own session limits',
+    )
+  }
+  applyTo(server, checkLimits({ ...DEFAULT_HTTP_SERVER_LIMITS, ...limits }))
+  return server
+}
+
+/** Whether the server is an HTTP/1.1 one (node:http, or node:https which has the same timeouts). */
+function isHttp1(server: ServerType): server is ServerType & Server {
+  return 'headersTimeout' in server && 'requestTimeout' in server
+}
+
+function applyTo(server: Server, all: HttpServerLimits): void {
   server.headersTimeout = all.headersTimeoutMs
   server.requestTimeout = all.requestTimeoutMs
   server.keepAliveTimeout = all.keepAliveTimeoutMs
@@ -64,7 +83,6 @@ export function applyHttpServerLimits(server: Server, limits: Partial<HttpServer
   }
   server.removeAllListeners('clientError')
   server.on('clientError', createClientErrorHandler(all))
-  return server
 }
 
 function checkLimits(limits: HttpServerLimits): HttpServerLimits {
