@@ -7,8 +7,10 @@ describe('@chariots/server', () => {
     expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
       [
         "Chariots",
+        "DEFAULT_HTTP_SERVER_LIMITS",
         "JobStatus",
         "STATUS_FOR_CODE",
+        "applyHttpServerLimits",
         "buildOpenApi",
         "statusForCode",
       ]

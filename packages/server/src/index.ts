@@ -4,7 +4,14 @@ export { JobStatus } from '@chariots/workers'
 export type { AuthOptions } from './app/bearer-auth.js'
 export { Chariots } from './app/chariots.js'
 export type { ChariotsOptions, CorsOptions } from './app/chariots-options.js'
+export type { AllowedHosts } from './app/host-check.js'
 export { buildOpenApi } from './app/openapi.js'
+// Serving it with @hono/node-server: the timeouts, caps and JSON parser errors of `chariots serve`
+export {
+  applyHttpServerLimits,
+  DEFAULT_HTTP_SERVER_LIMITS,
+  type HttpServerLimits,
+} from './cli/http-server-limits.js'
 // What a call answers (the Client itself is at '@chariots/server/client', free of Hono)
 export type { PipelineResponse } from './client/pipeline-response.js'
 // Errors: the JSON body and the one table from code to status

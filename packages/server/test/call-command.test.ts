@@ -42,6 +42,15 @@ describe('chariots call', () => {
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('')
     expect(r.stderr).toMatch(/^PIPELINE_NOT_FOUND: pipeline 'nope' is not served here/)
+    expect(r.stderr).not.toContain('did you mean')
+  })
+
+  it('suggests the closest served pipeline for a mistyped name', async () => {
+    const r = await call('is_od', '3')
+    expect(r.code).toBe(1)
+    expect(r.stderr.trim()).toBe(
+      "PIPELINE_NOT_FOUND: pipeline 'is_od' is not served here; available pipelines: is_odd, steps, fail; did you mean 'is_odd'? (chariots call is_odd …)",
+    )
   })
 
   it('exits 2 with the usage when the input is not JSON or arguments are missing', async () => {
@@ -78,10 +87,24 @@ describe('chariots call', () => {
     expect(r.stderr.trim().split('\n').at(-1)).toBe(`job ${out.job_id.slice(0, 8)} done`)
   })
 
+  it('--wait holds one long-poll of GET /jobs/:id/wait for the whole job, not a poll every 300 ms', async () => {
+    const r = await call('steps', '12', '--worker', '--wait')
+    expect(r.code, r.stderr).toBe(0)
+    const { job_id } = JSON.parse(r.stdout)
+    const requests = served
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.msg === 'request')
+    // The job ran 1.8 s: one wait answered it (the old loop sent one every 300 ms, about 6).
+    expect(requests.filter((l) => l.path === `/jobs/${job_id}/wait`)).toHaveLength(1)
+  })
+
   it('--wait draws the progress an op reports as a bar (plain lines off a terminal)', async () => {
-    const r = await call('steps', '4', '--worker', '--wait')
+    const r = await call('steps', '12', '--worker', '--wait')
     expect(r.code).toBe(0)
-    expect(JSON.parse(r.stdout)).toMatchObject({ pipeline_output: 'took 4 steps', progress: 1 })
+    expect(JSON.parse(r.stdout)).toMatchObject({ pipeline_output: 'took 12 steps', progress: 1 })
     const lines = r.stderr.trim().split('\n')
     expect(lines.some((l) => /running \[#+-+\] +\d+%$/.test(l))).toBe(true)
     expect(lines.at(-1)).toMatch(/done \[#{24}\] 100%$/)

@@ -114,38 +114,149 @@ describe.each(transports)('errors through $name', (transport) => {
     })
   })
 
-  it('400 INVALID_BODY naming a wrong content type; JSON with a charset is fine', async () => {
+  it('415 UNSUPPORTED_MEDIA_TYPE naming a content type that is not JSON, or a charset that is not UTF-8', async () => {
     const { raw } = await open()
     await expectError(
       await raw('/pipelines/is_odd/main', postJson('{"pipeline_input": 4}', 'text/plain')),
-      400,
+      415,
       {
-        code: 'INVALID_BODY',
+        code: 'UNSUPPORTED_MEDIA_TYPE',
         message:
-          "content type 'text/plain' is not supported; send the body as JSON with Content-Type: application/json",
+          "content type 'text/plain' is not supported; send the body as JSON in UTF-8 with Content-Type: application/json",
       },
     )
-    const ok = await raw(
-      '/pipelines/is_odd/main',
-      postJson('{"pipeline_input": 4}', 'application/json; charset=utf-8'),
+    // UTF-16 bytes of {"pipeline_input": 4}: refused by their charset, not read as mojibake.
+    const utf16 = Buffer.from('{"pipeline_input": 4}', 'utf16le')
+    await expectError(
+      await raw('/pipelines/is_odd/main', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-16' },
+        body: utf16,
+      }),
+      415,
+      {
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message:
+          "charset 'utf-16' is not supported: JSON bodies must be UTF-8; send the body as JSON in UTF-8 with Content-Type: application/json",
+      },
     )
-    expect(ok.status).toBe(200)
+    for (const type of ['application/json; charset=utf-8', 'application/json; Charset="UTF-8"']) {
+      const ok = await raw('/pipelines/is_odd/main', postJson('{"pipeline_input": 4}', type))
+      expect(ok.status).toBe(200)
+    }
   })
 
-  it('accepts save, load and versions with no content type and an empty or null body', async () => {
+  it('save, load and versions refuse a body-less POST without a JSON content type (a blind cross-site POST) with 415', async () => {
     const { raw } = await open()
-    for (const body of [undefined, new TextEncoder().encode('null')]) {
-      const res = await raw('/pipelines/is_odd/versions', { method: 'POST', body })
+    const refused = {
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message:
+        'the request has no content type; send the body as JSON in UTF-8 with Content-Type: application/json (a body of null is fine), or send the header X-Chariots: 1 with an empty body',
+    }
+    for (const route of ['save', 'load', 'versions']) {
+      await expectError(await raw(`/pipelines/is_odd/${route}`, { method: 'POST' }), 415, refused)
+      // What `fetch(url, { method: 'POST', mode: 'no-cors', body: 'null' })` sends from another site.
+      await expectError(
+        await raw(`/pipelines/is_odd/${route}`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain;charset=UTF-8' },
+          body: 'null',
+        }),
+        415,
+        {
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+          message:
+            "content type 'text/plain;charset=UTF-8' is not supported; send the body as JSON in UTF-8 with Content-Type: application/json",
+        },
+      )
+    }
+    // The Python client's request (JSON, body null), an empty JSON body, or the custom header.
+    for (const init of [
+      postJson(null),
+      { method: 'POST', headers: { 'content-type': 'application/json' } },
+      { method: 'POST', headers: { 'x-chariots': '1' } },
+      { method: 'POST', headers: { 'x-chariots': '1' }, body: new TextEncoder().encode('null') },
+    ]) {
+      const res = await raw('/pipelines/is_odd/versions', init)
       expect(res.status).toBe(200)
       expect(Object.keys(await res.json())).toEqual(['isoddop'])
     }
     await expectError(
-      await raw('/pipelines/is_odd/main', { method: 'POST', body: new TextEncoder().encode('{}') }),
-      400,
+      await raw('/pipelines/is_odd/main', {
+        method: 'POST',
+        headers: { 'x-chariots': '1' },
+        body: new TextEncoder().encode('{}'),
+      }),
+      415,
       {
-        code: 'INVALID_BODY',
-        message: 'the request has no content type; send the body as JSON with Content-Type: application/json',
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message:
+          'the request has no content type; send the body as JSON in UTF-8 with Content-Type: application/json',
       },
+    )
+  })
+
+  it('405 METHOD_NOT_ALLOWED with an Allow header for a wrong method on an existing route', async () => {
+    const { raw } = await open()
+    const res = await raw('/pipelines/is_odd/main')
+    expect(res.headers.get('allow')).toBe('POST')
+    await expectError(res, 405, {
+      code: 'METHOD_NOT_ALLOWED',
+      message: 'method GET is not allowed on /pipelines/is_odd/main; use POST (see GET /openapi.json)',
+    })
+    const patch = await raw('/health_check', { method: 'PATCH' })
+    expect(patch.headers.get('allow')).toBe('GET, HEAD')
+    await expectError(patch, 405, {
+      code: 'METHOD_NOT_ALLOWED',
+      message: 'method PATCH is not allowed on /health_check; use GET (see GET /openapi.json)',
+    })
+    const head = await raw('/pipelines/is_odd/save', { method: 'HEAD' })
+    expect({ status: head.status, allow: head.headers.get('allow'), body: await head.text() }).toEqual({
+      status: 405,
+      allow: 'POST',
+      body: '',
+    })
+    // Both spellings of the fetch route, and an unknown route is still a 404.
+    expect((await raw('/jobs/fetch', { method: 'GET' })).headers.get('allow')).toBe('POST')
+    expect((await raw('/pipelines/is_odd/nowhere')).status).toBe(404)
+  })
+
+  it('the body limit of /main is 1 MB by default, set per pipeline; other routes keep the app limit', async () => {
+    const roomy = new Pipeline([new Node(new PassOp(), { inputNodes: [IN], outputNodes: OUT })], 'roomy', {
+      bodyLimit: 3 * 1024 * 1024,
+    })
+    const app = new Chariots([isOddPipeline(), roomy], { path: dir.path })
+    const served = await transport.open(app)
+    opened.push(served)
+    const { raw } = served
+    const twoMb = JSON.stringify({ pipeline_input: 'x'.repeat(2 * 1024 * 1024) })
+    await expectError(await raw('/pipelines/is_odd/main', postJson(twoMb)), 413, {
+      code: 'BODY_TOO_LARGE',
+      message: expect.stringMatching(/^the request body is larger than the limit of 1048576 bytes; /),
+    })
+    const ok = await raw('/pipelines/roomy/main', postJson(twoMb))
+    expect(ok.status).toBe(200)
+    expect((await ok.json()).pipeline_output).toHaveLength(2 * 1024 * 1024)
+    // /jobs/fetch/ keeps the app's 10 MB: a 2 MB body gets past the limit to the body check.
+    const fetchBody = JSON.stringify({ job_id: 'x'.repeat(2 * 1024 * 1024) })
+    expect((await raw('/jobs/fetch/', postJson(fetchBody))).status).toBe(400)
+    // An app-wide pipelineBodyLimit raises the default of every pipeline.
+    const { raw: raised } = await open({ pipelineBodyLimit: 4 * 1024 * 1024 })
+    expect((await raised('/pipelines/typed/main', postJson(twoMb))).status).toBe(400) // schema, not size
+  })
+
+  it('refuses a body limit that is not a whole number of bytes when the app is built', () => {
+    const bad = new Pipeline([new Node(new PassOp(), { inputNodes: [IN], outputNodes: OUT })], 'bad', {
+      bodyLimit: -1,
+    })
+    expect(() => new Chariots([bad], { path: dir.path })).toThrow(
+      expect.objectContaining({
+        code: 'INVALID_INPUT',
+        message: "the bodyLimit of pipeline 'bad' must be a whole number of bytes above 0, got -1",
+      }),
+    )
+    expect(() => new Chariots([], { path: dir.path, pipelineBodyLimit: 0.5 })).toThrow(
+      /the pipelineBodyLimit option of new Chariots must be a whole number of bytes above 0, got 0.5/,
     )
   })
 
@@ -204,13 +315,23 @@ describe.each(transports)('errors through $name', (transport) => {
     })
   })
 
-  it('413 BODY_TOO_LARGE over the body limit', async () => {
+  it('413 BODY_TOO_LARGE over the body limit, naming how to raise it', async () => {
     const { raw } = await open({ bodyLimit: 1024 })
     const big = JSON.stringify({ pipeline_input: 'x'.repeat(2000) })
     await expectError(await raw('/pipelines/is_odd/main', postJson(big)), 413, {
       code: 'BODY_TOO_LARGE',
-      message: 'the request body is larger than the limit of 1024 bytes',
+      message:
+        "the request body is larger than the limit of 1024 bytes; send a smaller input, or raise the limit of pipeline 'is_odd': new Pipeline(nodes, 'is_odd', { bodyLimit }), or new Chariots(pipelines, { pipelineBodyLimit })",
     })
+    await expectError(
+      await raw('/jobs/fetch/', postJson(JSON.stringify({ job_id: 'x'.repeat(2000) }))),
+      413,
+      {
+        code: 'BODY_TOO_LARGE',
+        message:
+          "the request body is larger than the limit of 1024 bytes; send less, or raise the app's limit: new Chariots(pipelines, { bodyLimit })",
+      },
+    )
     expect((await raw('/pipelines/is_odd/main', postJson({ pipeline_input: 3 }))).status).toBe(200)
   })
 
@@ -271,6 +392,11 @@ describe.each(transports)('errors through $name', (transport) => {
     expect((await pub.raw('/health_check')).status).toBe(200)
     expect((await pub.raw('/pipelines/is_odd/health_check')).status).toBe(200)
     await expectError(await pub.raw('/available_pipelines'), 401, unauthorized)
+    // HEAD follows GET: public where GET is, 401 where GET is.
+    expect((await pub.raw('/health_check', { method: 'HEAD' })).status).toBe(200)
+    expect((await pub.raw('/pipelines/is_odd/health_check', { method: 'HEAD' })).status).toBe(200)
+    expect((await pub.raw('/available_pipelines', { method: 'HEAD' })).status).toBe(401)
+    expect((await raw('/health_check', { method: 'HEAD' })).status).toBe(401)
   })
 
   it('the client rebuilds errors with their codes and sends its token', async () => {

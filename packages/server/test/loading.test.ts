@@ -31,6 +31,10 @@ describe('loading at construction', () => {
         await gate
         return false
       }
+      override async list() {
+        await gate
+        return []
+      }
       override async withLock<T>(_: string, fn: () => Promise<T>) {
         return fn()
       }

@@ -53,6 +53,8 @@ const notJson = expect.stringMatching(/^the request body is not valid JSON: \S/)
 const tooDeep = 'the request body is not valid JSON: it nests arrays and objects deeper than 1000 levels'
 const leaves = (path: string) =>
   `path '${path}' is not allowed: it leaves the store root; use a path relative to the store root without '..'`
+const emptyRefused =
+  'the request has no content type; send the body as JSON in UTF-8 with Content-Type: application/json (a body of null is fine), or send the header X-Chariots: 1 with an empty body'
 const wrongShape = (what: string) =>
   `the request body is not valid: body: Invalid input: expected object, received ${what}`
 
@@ -95,11 +97,18 @@ const cases: Case[] = [
   { name: 'odd but valid JSON: a UTF-8 byte order mark first is accepted', send: main('\uFEFF{"pipeline_input": 3}'), status: 200, output: true },
 
   // Content type and body shape
-  { name: 'wrong content type: text/plain', send: main('{"pipeline_input": 4}', { 'content-type': 'text/plain' }), status: 400, code: 'INVALID_BODY', message: "content type 'text/plain' is not supported; send the body as JSON with Content-Type: application/json" },
-  { name: 'wrong content type: urlencoded form', send: main('pipeline_input=4', { 'content-type': 'application/x-www-form-urlencoded' }), status: 400, code: 'INVALID_BODY', message: "content type 'application/x-www-form-urlencoded' is not supported; send the body as JSON with Content-Type: application/json" },
-  { name: 'wrong content type: multipart form', send: main('--x\r\nContent-Disposition: form-data; name="pipeline_input"\r\n\r\n4\r\n--x--\r\n', { 'content-type': 'multipart/form-data; boundary=x' }), status: 400, code: 'INVALID_BODY', message: "content type 'multipart/form-data; boundary=x' is not supported; send the body as JSON with Content-Type: application/json" },
-  { name: 'wrong content type: application/jsonp', send: main('{"pipeline_input": 4}', { 'content-type': 'application/jsonp' }), status: 400, code: 'INVALID_BODY', message: "content type 'application/jsonp' is not supported; send the body as JSON with Content-Type: application/json" },
-  { name: 'missing body on main (no content type)', send: post('/pipelines/is_odd/main', undefined, {}), status: 400, code: 'INVALID_BODY', message: 'the request has no content type; send the body as JSON with Content-Type: application/json' },
+  { name: 'wrong content type: text/plain', send: main('{"pipeline_input": 4}', { 'content-type': 'text/plain' }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: "content type 'text/plain' is not supported; send the body as JSON in UTF-8 with Content-Type: application/json" },
+  { name: 'wrong content type: urlencoded form', send: main('pipeline_input=4', { 'content-type': 'application/x-www-form-urlencoded' }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: "content type 'application/x-www-form-urlencoded' is not supported; send the body as JSON in UTF-8 with Content-Type: application/json" },
+  { name: 'wrong content type: multipart form', send: main('--x\r\nContent-Disposition: form-data; name="pipeline_input"\r\n\r\n4\r\n--x--\r\n', { 'content-type': 'multipart/form-data; boundary=x' }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: "content type 'multipart/form-data; boundary=x' is not supported; send the body as JSON in UTF-8 with Content-Type: application/json" },
+  { name: 'wrong content type: application/jsonp', send: main('{"pipeline_input": 4}', { 'content-type': 'application/jsonp' }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: "content type 'application/jsonp' is not supported; send the body as JSON in UTF-8 with Content-Type: application/json" },
+  { name: 'missing body on main (no content type)', send: post('/pipelines/is_odd/main', undefined, {}), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'the request has no content type; send the body as JSON in UTF-8 with Content-Type: application/json' },
+  { name: 'wrong charset: UTF-16 JSON is refused, not read as mojibake', send: main(Buffer.from('{"pipeline_input": 4}', 'utf16le'), { 'content-type': 'application/json; charset=utf-16' }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: "charset 'utf-16' is not supported: JSON bodies must be UTF-8; send the body as JSON in UTF-8 with Content-Type: application/json" },
+  { name: 'wrong charset: latin1 in quotes', send: main('{"pipeline_input": 4}', { 'content-type': 'application/json; charset="ISO-8859-1"' }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: "charset 'iso-8859-1' is not supported: JSON bodies must be UTF-8; send the body as JSON in UTF-8 with Content-Type: application/json" },
+  { name: 'charset UTF-8 in any case is accepted', send: main('{"pipeline_input": 3}', { 'content-type': 'application/json; charset=UTF-8' }), status: 200, output: true },
+  { name: 'body-less save with no content type (a blind cross-site POST)', send: post('/pipelines/is_odd/save', undefined, {}), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: emptyRefused },
+  { name: 'body-less load with no content type', send: post('/pipelines/is_odd/load', undefined, {}), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: emptyRefused },
+  { name: 'body-less versions with no content type', send: post('/pipelines/is_odd/versions', undefined, {}), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: emptyRefused },
+  { name: "save sent as text/plain null, as a no-cors page sends it", send: post('/pipelines/is_odd/save', 'null', { 'content-type': 'text/plain;charset=UTF-8' }), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: "content type 'text/plain;charset=UTF-8' is not supported; send the body as JSON in UTF-8 with Content-Type: application/json" },
   { name: 'empty body with content type JSON on main', send: main(''), status: 400, code: 'INVALID_BODY', message: wrongShape('null') },
   { name: 'body is an array', send: main('[{"pipeline_input": 4}]'), status: 400, code: 'INVALID_BODY', message: wrongShape('array') },
   { name: 'body is a number', send: main('4'), status: 400, code: 'INVALID_BODY', message: wrongShape('number') },
@@ -163,12 +172,13 @@ const cases: Case[] = [
   { name: 'use_worker of a wrong type ("yes")', send: main('{"pipeline_input": 3, "use_worker": "yes"}'), status: 400, code: 'INVALID_BODY', message: "the request body is not valid: field 'use_worker': Invalid input: expected boolean, received string" },
   { name: 'use_worker of a wrong type (1)', send: main('{"pipeline_input": 3, "use_worker": 1}'), status: 400, code: 'INVALID_BODY', message: "the request body is not valid: field 'use_worker': Invalid input: expected boolean, received number" },
 
-  // Methods
-  { name: 'PUT on the main route', send: { method: 'PUT', path: '/pipelines/is_odd/main', headers: JSON_TYPE, body: '{}' }, status: 404, code: 'NOT_FOUND', message: 'no route PUT /pipelines/is_odd/main; see GET /openapi.json' },
-  { name: 'DELETE on the save route', send: { method: 'DELETE', path: '/pipelines/is_odd/save' }, status: 404, code: 'NOT_FOUND', message: 'no route DELETE /pipelines/is_odd/save; see GET /openapi.json' },
-  { name: 'PATCH on /health_check', send: { method: 'PATCH', path: '/health_check', headers: JSON_TYPE, body: '{}' }, status: 404, code: 'NOT_FOUND', message: 'no route PATCH /health_check; see GET /openapi.json' },
-  { name: 'GET on the main route', send: { path: '/pipelines/is_odd/main' }, status: 404, code: 'NOT_FOUND', message: 'no route GET /pipelines/is_odd/main; see GET /openapi.json' },
-  { name: 'OPTIONS with CORS off', send: { method: 'OPTIONS', path: '/pipelines/is_odd/main' }, status: 404, code: 'NOT_FOUND', message: 'no route OPTIONS /pipelines/is_odd/main; see GET /openapi.json' },
+  // Methods: a wrong method on an existing route is a 405 naming the right one (Allow header checked below)
+  { name: 'PUT on the main route', send: { method: 'PUT', path: '/pipelines/is_odd/main', headers: JSON_TYPE, body: '{}' }, status: 405, code: 'METHOD_NOT_ALLOWED', message: 'method PUT is not allowed on /pipelines/is_odd/main; use POST (see GET /openapi.json)' },
+  { name: 'DELETE on the save route', send: { method: 'DELETE', path: '/pipelines/is_odd/save' }, status: 405, code: 'METHOD_NOT_ALLOWED', message: 'method DELETE is not allowed on /pipelines/is_odd/save; use POST (see GET /openapi.json)' },
+  { name: 'PATCH on /health_check', send: { method: 'PATCH', path: '/health_check', headers: JSON_TYPE, body: '{}' }, status: 405, code: 'METHOD_NOT_ALLOWED', message: 'method PATCH is not allowed on /health_check; use GET (see GET /openapi.json)' },
+  { name: 'GET on the main route', send: { path: '/pipelines/is_odd/main' }, status: 405, code: 'METHOD_NOT_ALLOWED', message: 'method GET is not allowed on /pipelines/is_odd/main; use POST (see GET /openapi.json)' },
+  { name: 'OPTIONS with CORS off', send: { method: 'OPTIONS', path: '/pipelines/is_odd/main' }, status: 405, code: 'METHOD_NOT_ALLOWED', message: 'method OPTIONS is not allowed on /pipelines/is_odd/main; use POST (see GET /openapi.json)' },
+  { name: 'GET on a path that is no route is still a 404', send: { path: '/pipelines/is_odd/train' }, status: 404, code: 'NOT_FOUND', message: 'no route GET /pipelines/is_odd/train; see GET /openapi.json' },
 
   // Query strings of /jobs/:id/wait
   ...(
@@ -277,6 +287,9 @@ describe('bad input against a real server', () => {
     })
   }
 
+  const tooLarge = (name: string) =>
+    `the request body is larger than the limit of 1048576 bytes; send a smaller input, or raise the limit of pipeline '${name}': new Pipeline(nodes, '${name}', { bodyLimit }), or new Chariots(pipelines, { pipelineBodyLimit })`
+
   it('a 50 MB body with a Content-Length gets 413 before the server reads it', async () => {
     plain.resetBytesRead()
     const r = await streamBody(plain.port, {
@@ -285,19 +298,14 @@ describe('bad input against a real server', () => {
       chunked: false,
     })
     expect(r.status).toBe(413)
-    expect(JSON.parse(r.body)).toStrictEqual({
-      error: {
-        code: 'BODY_TOO_LARGE',
-        message: 'the request body is larger than the limit of 10485760 bytes',
-      },
-    })
+    expect(JSON.parse(r.body)).toStrictEqual({ error: { code: 'BODY_TOO_LARGE', message: tooLarge('echo') } })
     // Judged by the header alone: the answer came long before 50 MB were sent or read.
     expect(r.bytesSentBeforeAnswer).toBeLessThan(16 * MB)
     expect(plain.bytesRead()).toBeLessThan(4 * MB)
     bodies.push(r.body)
   })
 
-  it('a 50 MB chunked body (no Content-Length) gets 413 after about the 10 MB limit', async () => {
+  it('a 50 MB chunked body (no Content-Length) gets 413 after about the 1 MB limit of /main', async () => {
     plain.resetBytesRead()
     const r = await streamBody(plain.port, {
       path: '/pipelines/echo/main',
@@ -305,15 +313,10 @@ describe('bad input against a real server', () => {
       chunked: true,
     })
     expect(r.status).toBe(413)
-    expect(JSON.parse(r.body)).toStrictEqual({
-      error: {
-        code: 'BODY_TOO_LARGE',
-        message: 'the request body is larger than the limit of 10485760 bytes',
-      },
-    })
+    expect(JSON.parse(r.body)).toStrictEqual({ error: { code: 'BODY_TOO_LARGE', message: tooLarge('echo') } })
     // Counted as it streams: the server stopped near the limit instead of buffering 50 MB.
-    expect(r.bytesSentBeforeAnswer).toBeLessThan(30 * MB)
-    expect(plain.bytesRead()).toBeLessThan(24 * MB)
+    expect(r.bytesSentBeforeAnswer).toBeLessThan(12 * MB)
+    expect(plain.bytesRead()).toBeLessThan(8 * MB)
     bodies.push(r.body)
   })
 
@@ -324,18 +327,39 @@ describe('bad input against a real server', () => {
     expect(out).toBe(' '.repeat(MB - '{"pipeline_input":""}'.length))
   })
 
-  it('HEAD on routes: 404 with no body for POST routes, 200 for GET routes, never 500', async () => {
-    for (const [path, status] of [
-      ['/pipelines/is_odd/main', 404],
-      ['/pipelines/is_odd/save', 404],
-      ['/jobs/fetch/', 404],
-      ['/health_check', 200],
-      ['/pipelines/is_odd/health_check', 200],
-      ['/available_pipelines', 200],
+  it('HEAD on routes: 405 with Allow and no body for POST routes, 200 for GET routes, never 500', async () => {
+    for (const [path, status, allow] of [
+      ['/pipelines/is_odd/main', 405, 'POST'],
+      ['/pipelines/is_odd/save', 405, 'POST'],
+      ['/jobs/fetch/', 405, 'POST'],
+      ['/health_check', 200, undefined],
+      ['/pipelines/is_odd/health_check', 200, undefined],
+      ['/available_pipelines', 200, undefined],
     ] as const) {
       const res = await send(plain, { method: 'HEAD', path })
-      expect({ path, status: res.status, text: res.text }).toEqual({ path, status, text: '' })
+      expect({ path, status: res.status, text: res.text, allow: res.headers.allow }).toEqual({
+        path,
+        status,
+        text: '',
+        allow,
+      })
       expect(res.headers['content-type']).toMatch(/^application\/json/)
+    }
+  })
+
+  it('a wrong method gets an Allow header naming the methods of the route', async () => {
+    for (const [init, allow] of [
+      [{ path: '/pipelines/is_odd/main' }, 'POST'],
+      [{ method: 'PUT', path: '/pipelines/is_odd/versions' }, 'POST'],
+      [{ method: 'POST', path: '/health_check', headers: JSON_TYPE, body: '{}' }, 'GET, HEAD'],
+      [{ method: 'DELETE', path: `/jobs/${UNKNOWN_JOB}/wait` }, 'GET, HEAD'],
+    ] as const) {
+      const res = await send(plain, init)
+      expect({ path: init.path, status: res.status, allow: res.headers.allow }).toEqual({
+        path: init.path,
+        status: 405,
+        allow,
+      })
     }
   })
 

@@ -202,6 +202,26 @@ describe('security options', () => {
       expect(one.json()).toEqual({ is_loaded: true })
     })
 
+    it('publicHealth: HEAD on both health checks answers without a token, as GET does', async () => {
+      for (const path of ['/health_check', '/pipelines/is_odd/health_check']) {
+        const res = await publicHealth.request({ method: 'HEAD', path })
+        expect({ path, status: res.status, text: res.text }).toEqual({ path, status: 200, text: '' })
+      }
+    })
+
+    it('publicHealth: HEAD on other GET routes still needs the token, as GET does', async () => {
+      for (const path of ['/available_pipelines', '/openapi.json']) {
+        const res = await publicHealth.request({ method: 'HEAD', path })
+        expect({ path, status: res.status, auth: res.headers['www-authenticate'] }).toEqual({
+          path,
+          status: 401,
+          auth: 'Bearer',
+        })
+        const authed = await publicHealth.request({ method: 'HEAD', path, headers: bearer(TOKEN) })
+        expect({ path, status: authed.status }).toEqual({ path, status: 200 })
+      }
+    })
+
     const closed = ROUTES.filter((r) => !r.route.includes('health_check'))
     for (const { route, send, status } of closed) {
       it(`publicHealth: ${route} still needs the token`, async () => {
@@ -248,9 +268,15 @@ describe('security options', () => {
       expect(corsHeaders(res)).toEqual([])
     })
 
-    it('CORS off: a preflight gets a 404 JSON error and no CORS headers', async () => {
+    it('CORS off: a preflight gets a 405 JSON error and no CORS headers', async () => {
       const res = await plain.request(preflight(A))
-      expectJsonError(res, 404, 'NOT_FOUND', 'no route OPTIONS /pipelines/is_odd/main; see GET /openapi.json')
+      expectJsonError(
+        res,
+        405,
+        'METHOD_NOT_ALLOWED',
+        'method OPTIONS is not allowed on /pipelines/is_odd/main; use POST (see GET /openapi.json)',
+      )
+      expect(res.headers.allow).toBe('POST')
       expect(corsHeaders(res)).toEqual([])
     })
 

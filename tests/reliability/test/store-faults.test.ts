@@ -23,6 +23,8 @@ const S2 = [5, 7, 30, 100]
 const NOT_TRAINED =
   "node 'meanop' of pipeline 'predict' needs saved state (a trained model) and none was saved for its code version; run and save the training pipeline first"
 
+/** A save as the Python client sends it: JSON, body `null` (a body-less POST is refused with 415). */
+const SAVE = { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'null' }
 const post = (server: TestServer, path: string, body: unknown) =>
   server.request({
     method: 'POST',
@@ -369,10 +371,10 @@ describe('store faults', () => {
           })
           expect(trained.status).toBe(200)
           if (trigger === 'complete') {
-            expect((await fetch(`${served.url}/pipelines/train/save`, { method: 'POST' })).status).toBe(200)
+            expect((await fetch(`${served.url}/pipelines/train/save`, SAVE)).status).toBe(200)
           } else {
             trigger.arm(root)
-            const saving = fetch(`${served.url}/pipelines/train/save`, { method: 'POST' }).then(
+            const saving = fetch(`${served.url}/pipelines/train/save`, SAVE).then(
               (r) => r.status,
               () => 'cut' as const,
             )
@@ -432,7 +434,7 @@ describe('store faults', () => {
           body: JSON.stringify({ pipeline_input: xs }),
         })
         const started = Date.now()
-        const saved = await fetch(`${served.url}/pipelines/train/save`, { method: 'POST' })
+        const saved = await fetch(`${served.url}/pipelines/train/save`, SAVE)
         expect(saved.status).toBe(200)
         expect(Date.now() - started).toBeLessThan(15_000)
         expect(await freshPrediction(root)).toEqual(expectedPrediction(xs, 50))

@@ -33,6 +33,25 @@ export const ErrorCode = {
   BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   TIMEOUT: 'TIMEOUT',
   INTERNAL: 'INTERNAL',
+  // The HTTP edge: requests refused before any route runs, and start-up mistakes of the CLI.
+  /** A `Host` header that is not allowed (a guard against DNS rebinding on a loopback server). */
+  HOST_NOT_ALLOWED: 'HOST_NOT_ALLOWED',
+  /** A body that is not JSON in UTF-8, or a body-less POST without a JSON content type. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** A method the route does not answer (the route exists for others). */
+  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
+  /** A request line and headers larger than the HTTP parser allows (a URL over 16 KB). */
+  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
+  /** Bytes the HTTP parser refuses (a bad method, bare LF, Content-Length with Transfer-Encoding). */
+  MALFORMED_REQUEST: 'MALFORMED_REQUEST',
+  /** A request whose headers or body did not arrive within the server's timeouts. */
+  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
+  /** An app module that does not exist, does not load, or exports no app. */
+  INVALID_APP_MODULE: 'INVALID_APP_MODULE',
+  /** The port or address `chariots serve` was asked to listen on cannot be used. */
+  LISTEN_FAILED: 'LISTEN_FAILED',
+  /** `chariots worker` on an app whose pool runs its jobs inside the server process. */
+  WORKERS_IN_SERVER: 'WORKERS_IN_SERVER',
 } as const
 
 /** One of the {@link ErrorCode} values, or a code of a user's own. */

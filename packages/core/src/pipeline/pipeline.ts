@@ -20,6 +20,8 @@ export interface PipelineOptions {
   input?: ZodType
   /** Zod schema of the pipeline output (checked after running, described in OpenAPI). */
   output?: ZodType
+  /** Largest request body, in bytes, of this pipeline's HTTP routes (the server's default is 1 MB). */
+  bodyLimit?: number
 }
 
 /**
@@ -42,6 +44,8 @@ export class Pipeline {
   readonly useWorker: boolean
   readonly inputSchema: ZodType | undefined
   readonly outputSchema: ZodType | undefined
+  /** Largest request body of this pipeline's HTTP routes, in bytes (unset: the server's default). */
+  readonly bodyLimit: number | undefined
   /** For each node (by index), the indexes of the earlier nodes whose outputs it reads. */
   readonly dependencies: readonly (readonly number[])[]
   /** For each node (by index), the indexes of the later nodes that read its outputs. */
@@ -68,6 +72,7 @@ export class Pipeline {
     this.useWorker = options.useWorker === true
     this.inputSchema = options.input
     this.outputSchema = options.output
+    this.bodyLimit = options.bodyLimit
     const { dependencies, dependents } = checkGraph(this.nodes, name)
     this.dependencies = dependencies
     this.dependents = dependents

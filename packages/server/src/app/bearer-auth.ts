@@ -6,7 +6,10 @@ import type { MiddlewareHandler } from 'hono'
 export interface AuthOptions {
   /** The token every request must send as `Authorization: Bearer <token>`. */
   token: string
-  /** Let `GET /health_check` and `GET /pipelines/:name/health_check` through without a token. */
+  /**
+   * Let `GET /health_check` and `GET /pipelines/:name/health_check` (and `HEAD` of both, as for
+   * every GET route) through without a token.
+   */
   publicHealth?: boolean
 }
 
@@ -25,7 +28,9 @@ export function bearerAuth(options: AuthOptions): MiddlewareHandler {
   }
   const expected = Buffer.from(options.token, 'utf8')
   return async (c, next) => {
-    if (options.publicHealth && c.req.method === 'GET' && c.req.path.endsWith('/health_check')) return next()
+    const method = c.req.method
+    const readOnly = method === 'GET' || method === 'HEAD'
+    if (options.publicHealth && readOnly && c.req.path.endsWith('/health_check')) return next()
     const header = c.req.header('authorization') ?? ''
     const match = /^Bearer[ \t]+(.+)$/i.exec(header)
     if (!match || !sameToken(Buffer.from(match[1]!.trim(), 'utf8'), expected)) {

@@ -2,6 +2,7 @@ import type { BaseRunner, BaseSaver, PipelineCallback, PipelineHost, StateStore 
 import type { BaseWorkerPool } from '@chariots/workers'
 import type { Logger } from 'pino'
 import type { AuthOptions } from './bearer-auth.js'
+import type { AllowedHosts } from './host-check.js'
 
 /** The CORS settings of hono/cors (`origin`, `allowMethods`, `allowHeaders`, `credentials`, …). */
 export type CorsOptions = NonNullable<Parameters<typeof import('hono/cors').cors>[0]>
@@ -28,8 +29,22 @@ export interface ChariotsOptions {
   workerPool?: BaseWorkerPool
   /** Run every call in a worker. */
   useWorkers?: boolean
-  /** Largest request body in bytes (default 10 MB); larger ones get 413 `BODY_TOO_LARGE`. */
+  /**
+   * Largest request body in bytes on routes other than a pipeline's (default 10 MB); larger ones
+   * get 413 `BODY_TOO_LARGE`. A lower value also lowers the default of `pipelineBodyLimit`.
+   */
   bodyLimit?: number
+  /**
+   * Largest request body in bytes on a pipeline's routes (`POST /pipelines/:name/main`, save,
+   * load, versions), unless the pipeline sets its own `bodyLimit`: default 1 MB (or `bodyLimit`
+   * when that is lower).
+   */
+  pipelineBodyLimit?: number
+  /**
+   * Host names answered on a loopback address besides localhost, 127.x and [::1]; `true` answers
+   * any Host. Other Hosts get 421 `HOST_NOT_ALLOWED` (a guard against DNS rebinding). Default none.
+   */
+  allowedHosts?: AllowedHosts
   /** Require a bearer token on every route. */
   auth?: AuthOptions
   /** Answer CORS requests (off unless given; `true` allows every origin). */

@@ -13,15 +13,18 @@ import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import type { Logger } from 'pino'
 import { createErrorHandler } from '../errors/error-handler.js'
+import { errorResponse } from '../errors/error-response.js'
 import { appRoutes } from './app-routes.js'
 import { bearerAuth } from './bearer-auth.js'
+import { bodyLimitFor } from './body-limit-for.js'
 import type { ChariotsOptions } from './chariots-options.js'
+import { closeIfBodyUnread } from './close-if-body-unread.js'
+import { type AllowedHosts, createHostCheck } from './host-check.js'
 import { jobRoutes } from './job-routes.js'
 import { limitBody } from './limit-body.js'
+import { createNotFoundHandler } from './not-found-handler.js'
 import { pipelineRoutes } from './pipeline-routes.js'
 import { createRouteGuard } from './route-guard.js'
-
-const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024
 
 /**
  * A Hono app serving pipelines with the routes of chariots (see docs/WIRE.md), `GET /openapi.json`
@@ -44,6 +47,8 @@ export class Chariots extends Hono {
   readonly workerPool: BaseWorkerPool | undefined
   readonly useWorkers: boolean
   readonly debug: boolean
+  /** Host names answered on a loopback address (the option; `chariots serve --allowed-hosts` adds to it). */
+  allowedHosts: AllowedHosts
   #logger: Logger | undefined
   #isReady = false
 
@@ -67,15 +72,17 @@ export class Chariots extends Hono {
     this.debug = options.debug === true
     const onError = createErrorHandler({ debug: this.debug, logger: () => this.#logger })
     this.onError(onError)
-    this.notFound((c) =>
-      onError(
-        new ChariotsError(
-          ErrorCode.NOT_FOUND,
-          `no route ${c.req.method} ${c.req.path}; see GET /openapi.json`,
-        ),
-        c,
-      ),
-    )
+    this.notFound(createNotFoundHandler(() => this.routes, onError))
+    // The Host check wraps fetch rather than being a middleware: Hono keeps its one-handler fast path.
+    this.allowedHosts = options.allowedHosts ?? []
+    const checkHost = createHostCheck(() => this.allowedHosts)
+    const dispatch = this.fetch
+    this.fetch = (request, env, executionCtx) => {
+      const refused = checkHost(env)
+      if (!refused) return dispatch(request, env, executionCtx)
+      closeIfBodyUnread(env)
+      return errorResponse(refused)
+    }
     if (options.cors) this.use('*', cors(options.cors === true ? {} : options.cors))
     if (options.auth) this.use('*', bearerAuth(options.auth))
     const ready = this.host.ready().finally(() => {
@@ -84,7 +91,7 @@ export class Chariots extends Hono {
     const guard = createRouteGuard({
       isReady: () => this.#isReady,
       ready: () => ready,
-      limitBody: limitBody(options.bodyLimit ?? DEFAULT_BODY_LIMIT),
+      limitBody: limitBody(bodyLimitFor(this.pipelines, options)),
     })
     pipelineRoutes(this, guard)
     jobRoutes(this, guard)

@@ -46,7 +46,7 @@ function mainRoute(p: Pipeline): Operation {
             ],
           }),
         },
-        ...errors(400, 401, 404, 413, 419, 500, 503),
+        ...errors(400, 401, 404, 413, 415, 419, 500, 503),
       },
     },
   }
@@ -68,9 +68,19 @@ function pipelineRoute(
     summary,
     tags: ['pipelines'],
     parameters: [nameParam(names)],
-    responses: { 200: { description: 'ok', content: json(ok) }, ...errors(400, 401, 404, 419, 500) },
+    responses: {
+      200: { description: 'ok', content: json(ok) },
+      ...errors(400, 401, 404, ...(method === 'post' ? [413, 415] : []), 419, 500),
+    },
   }
-  if (method === 'post') op.requestBody = { required: false, content: json({ type: ['object', 'null'] }) }
+  if (method === 'post') {
+    op.requestBody = {
+      required: false,
+      description:
+        '`null` as application/json (what the Python client sends), or empty with the header X-Chariots: 1',
+      content: json({ type: ['object', 'null'] }),
+    }
+  }
   return { [method]: op }
 }
 
@@ -86,7 +96,7 @@ function jobRoutes(): Record<string, Operation> {
       },
       responses: {
         200: { description: 'the job', content: json(ref('JobResponse')) },
-        ...errors(400, 401, 404, 500, 503),
+        ...errors(400, 401, 404, 413, 415, 500, 503),
       },
     },
   }

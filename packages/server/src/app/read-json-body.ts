@@ -3,14 +3,27 @@ import type { Context } from 'hono'
 
 /** Options of {@link readJsonBody}. */
 export interface ReadJsonBodyOptions {
-  /** Whether an empty body (or `null`) may come without a content type (save, load, versions). */
+  /**
+   * Whether the body may be empty (or `null`) without a JSON content type, when the request
+   * carries the {@link CUSTOM_HEADER} instead (save, load, versions).
+   */
   allowEmpty?: boolean
 }
 
 /**
- * Reads the request body as JSON. Answers 400 `INVALID_BODY` naming a content type that is not
- * JSON, and 400 `INVALID_JSON` for text that does not parse. `__proto__` keys are dropped so no
- * later merge of the value can reach a prototype. An empty body reads as `null`.
+ * The header that stands in for `Content-Type: application/json` on a body-less save, load or
+ * versions request. A cross-site page can send neither without a CORS preflight, so a POST it
+ * fires blind (`fetch(url, { method: 'POST', mode: 'no-cors' })`) gets 415 instead of a save.
+ */
+export const CUSTOM_HEADER = 'x-chariots'
+
+const JSON_FIX = 'send the body as JSON in UTF-8 with Content-Type: application/json'
+
+/**
+ * Reads the request body as JSON. Answers 415 `UNSUPPORTED_MEDIA_TYPE`, before reading the body,
+ * for a missing content type, one that is not JSON, or a charset other than UTF-8; 400
+ * `INVALID_JSON` for text that does not parse. `__proto__` keys are dropped so no later merge of
+ * the value can reach a prototype. An empty body reads as `null`.
  *
  * @example
  * ```ts
@@ -19,22 +32,31 @@ export interface ReadJsonBodyOptions {
  */
 export async function readJsonBody(c: Context, options: ReadJsonBodyOptions = {}): Promise<unknown> {
   const contentType = c.req.header('content-type')
-  const text = await c.req.text()
   if (contentType === undefined || contentType === '') {
-    const trimmed = text.trim()
-    if (options.allowEmpty && (trimmed === '' || trimmed === 'null')) return null
-    throw new ChariotsError(
-      ErrorCode.INVALID_BODY,
-      'the request has no content type; send the body as JSON with Content-Type: application/json',
+    if (options.allowEmpty && c.req.header(CUSTOM_HEADER) !== undefined) {
+      const trimmed = (await c.req.text()).trim()
+      if (trimmed === '' || trimmed === 'null') return null
+    }
+    throw unsupported(
+      options.allowEmpty
+        ? `the request has no content type; ${JSON_FIX} (a body of null is fine), or send the header X-Chariots: 1 with an empty body`
+        : `the request has no content type; ${JSON_FIX}`,
     )
   }
   if (!isJsonMediaType(contentType)) {
-    throw new ChariotsError(
-      ErrorCode.INVALID_BODY,
-      `content type '${contentType.slice(0, 100)}' is not supported; send the body as JSON with Content-Type: application/json`,
+    throw unsupported(`content type '${contentType.slice(0, 100)}' is not supported; ${JSON_FIX}`)
+  }
+  const charset = charsetOf(contentType)
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw unsupported(
+      `charset '${charset.slice(0, 40)}' is not supported: JSON bodies must be UTF-8; ${JSON_FIX}`,
     )
   }
-  return parseJson(text)
+  return parseJson(await c.req.text())
+}
+
+function unsupported(message: string): ChariotsError {
+  return new ChariotsError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, message)
 }
 
 /** Whether a Content-Type header names JSON (`application/json`, with or without parameters). */
@@ -42,6 +64,28 @@ export function isJsonMediaType(contentType: string): boolean {
   const semi = contentType.indexOf(';')
   const type = (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase()
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))
+}
+
+/**
+ * The `charset` parameter of a Content-Type header, lower case and unquoted; `undefined` when it
+ * has none.
+ *
+ * @example
+ * ```ts
+ * charsetOf('application/json; charset="UTF-16"') // 'utf-16'
+ * ```
+ */
+export function charsetOf(contentType: string): string | undefined {
+  for (const param of contentType.split(';').slice(1)) {
+    const eq = param.indexOf('=')
+    if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'charset') continue
+    return param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase()
+  }
+  return undefined
 }
 
 /**

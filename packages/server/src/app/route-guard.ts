@@ -1,4 +1,5 @@
 import type { Context, Handler, MiddlewareHandler } from 'hono'
+import { closeIfBodyUnread } from './close-if-body-unread.js'
 
 /** Wraps a route handler with what every route of the app needs before it runs. */
 export type RouteGuard = (handler: Handler, options?: { body?: boolean }) => Handler
@@ -15,7 +16,8 @@ export interface RouteGuardOptions {
 
 /**
  * The per-route guard: wait for the app's startup load, then (routes with a body) enforce the body
- * limit, then run the handler. One wrapped handler per route instead of a middleware chain keeps
+ * limit, then run the handler. A route without a body that got one anyway (a GET with a chunked
+ * body) answers, then closes the connection instead of reading the rest. One wrapped handler per route instead of a middleware chain keeps
  * Hono on its single-handler fast path, which is most of the framework's cost on small calls.
  *
  * @example
@@ -29,7 +31,11 @@ export function createRouteGuard(options: RouteGuardOptions): RouteGuard {
   return (handler, { body = false } = {}) =>
     async (c: Context, next) => {
       if (!isReady()) await ready()
-      if (!body) return handler(c, next)
+      if (!body) {
+        const response = await handler(c, next)
+        closeIfBodyUnread(c.env)
+        return response
+      }
       let response: Response | undefined
       await limitBody(c, async () => {
         response = (await handler(c, next)) as Response

@@ -1,8 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import { ChariotsError } from '@chariots/core'
+import { ChariotsError, ErrorCode } from '@chariots/core'
 import { isFinished } from '@chariots/workers'
 import { Client } from '../client/client.js'
 import type { PipelineResponse } from '../client/pipeline-response.js'
+import { closestName } from './closest-name.js'
 import { formatStatus, StatusLine } from './status-line.js'
 import { UsageError } from './usage-error.js'
 
@@ -10,14 +12,15 @@ import { UsageError } from './usage-error.js'
 export const CALL_USAGE =
   'chariots call <pipeline> [json input] [--url http://127.0.0.1:5000] [--worker] [--wait] [--timeout-ms N] [--token T]'
 
-/** How often the live status line is refreshed while waiting for a job. */
-const POLL_MS = 300
+/** How often the status line's progress is refreshed while the wait for a job is held. */
+const PROGRESS_REFRESH_MS = 1_000
 
 /**
  * `chariots call <pipeline> [json input]`: calls a running server with the `Client` and prints the
  * response as JSON on stdout (the wire's field names). `--worker` runs the call in a worker;
- * `--wait` follows a job with a live status line on stderr until it ends, then prints its final
- * response. Exit codes: 0 done, 1 an error from the server (printed as `CODE: message`) or a job
+ * `--wait` holds one long-poll (`GET /jobs/:id/wait`) until the job ends, with a live status line
+ * on stderr whose progress is refreshed every second, then prints its final response. An unknown
+ * pipeline's error suggests the closest served name. Exit codes: 0 done, 1 an error from the server (printed as `CODE: message`) or a job
  * that failed or timed out, 2 bad arguments or input that is not JSON.
  *
  * @example
@@ -68,7 +71,8 @@ export async function callCommand(argv: string[]): Promise<void> {
       fail(`TIMEOUT: job ${response.jobId} is still ${response.jobStatus} after ${timeoutMs} ms`)
     }
   } catch (err) {
-    if (ChariotsError.is(err)) return fail(`${err.code}: ${err.message}`)
+    if (ChariotsError.is(err))
+      return fail(`${err.code}: ${err.message}${await suggestion(client, err, pipeline)}`)
     if (err instanceof TypeError && err.message === 'fetch failed') {
       const reason = (err.cause as { code?: string; message?: string } | undefined) ?? {}
       return fail(
@@ -90,7 +94,11 @@ function parseInput(raw: string): unknown {
   }
 }
 
-/** Follows a job until it ends or `timeoutMs` passes, redrawing its status line on stderr. */
+/**
+ * Follows a job until it ends or `timeoutMs` passes: the end comes from one long-poll, which the
+ * server holds until the job is done or failed; meanwhile the status line's progress is refreshed
+ * every second (a display only: the wait decides).
+ */
 async function follow(
   client: Client,
   pipeline: string,
@@ -101,20 +109,36 @@ async function follow(
   const line = new StatusLine(process.stderr)
   const show = (r: PipelineResponse) =>
     line.update(`job ${jobId.slice(0, 8)} ${formatStatus(r.jobStatus, r.progress)}`)
-  const deadline = Date.now() + timeoutMs
-  let response = first
-  show(response)
-  try {
-    while (!isFinished(response.jobStatus) && Date.now() < deadline) {
-      const chunk = Math.min(POLL_MS, Math.max(0, deadline - Date.now()))
-      // The wait route answers as soon as the job ends, so a short chunk only costs a request.
-      response = await client.waitForJob(jobId, pipeline, { timeoutMs: chunk })
-      show(response)
+  show(first)
+  const stop = new AbortController()
+  const waiting = client.waitForJob(jobId, pipeline, { timeoutMs }).finally(() => stop.abort())
+  void (async () => {
+    while (!stop.signal.aborted) {
+      try {
+        await sleep(PROGRESS_REFRESH_MS, undefined, { signal: stop.signal })
+      } catch {
+        return // the wait ended
+      }
+      // A refresh that fails shows nothing new; the wait itself reports a server that is gone.
+      const latest = await client.fetchJob(jobId, pipeline).catch(() => undefined)
+      if (latest && !stop.signal.aborted) show(latest)
     }
+  })()
+  try {
+    const response = await waiting
+    show(response)
+    return response
   } finally {
     line.done()
   }
-  return response
+}
+
+/** "; did you mean 'x'?" for an unknown pipeline with a served name close to it, else nothing. */
+async function suggestion(client: Client, err: ChariotsError, pipeline: string): Promise<string> {
+  if (err.code !== ErrorCode.PIPELINE_NOT_FOUND) return ''
+  const names = await client.availablePipelines().catch(() => [] as string[])
+  const close = closestName(pipeline, names)
+  return close === undefined ? '' : `; did you mean '${close}'? (chariots call ${close} …)`
 }
 
 /** The response with the wire's field names, as the server sent it. */

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs'
 import { ChariotsError } from '@chariots/core'
 import { CALL_USAGE, callCommand } from './call-command.js'
+import { closestName } from './closest-name.js'
 import { NEW_USAGE, newCommand } from './new-command.js'
 import { SERVE_USAGE, serveCommand } from './serve-command.js'
 import { UsageError } from './usage-error.js'
@@ -24,7 +26,29 @@ function help(): string {
   const lines = Object.entries(commands).map(
     ([name, c]) => `  ${name.padEnd(7)} ${c.summary}\n          ${c.usage}`,
   )
-  return ['usage: chariots <command> [options]', '', ...lines].join('\n')
+  return [
+    'usage: chariots <command> [options]',
+    '       chariots --version   prints the version of @chariots/server',
+    '',
+    ...lines,
+  ].join('\n')
+}
+
+/** The version of @chariots/server, from its package.json (beside dist/). */
+function version(): string {
+  const manifest = new URL('../../package.json', import.meta.url)
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version
+}
+
+/** "; did you mean 'x'?" when one of `names` is close to `name`, else nothing. */
+function didYouMean(name: string, names: readonly string[]): string {
+  const close = closestName(name, names)
+  return close === undefined ? '' : `; did you mean '${close}'?`
+}
+
+/** The `--flags` a usage line lists. */
+function flagsOf(usage: string): string[] {
+  return [...usage.matchAll(/--[a-z][a-z-]*/g)].map((m) => m[0])
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -33,9 +57,15 @@ async function main(argv: string[]): Promise<void> {
     console.log(help())
     return
   }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    console.log(version())
+    return
+  }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined
   if (!command) {
-    console.error(`chariots: unknown command '${name}'\n\n${help()}`)
+    console.error(
+      `chariots: unknown command '${name}'${didYouMean(name, Object.keys(commands))}\n\n${help()}`,
+    )
     process.exit(2)
   }
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -49,7 +79,11 @@ async function main(argv: string[]): Promise<void> {
     await command.run(args)
   } catch (err) {
     if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      console.error(`chariots ${name}: ${(err as Error).message}\nusage: ${command.usage}`)
+      const unknown = /^Unknown option '(--[^']+)'/.exec((err as Error).message)?.[1]
+      const message = unknown
+        ? `unknown option '${unknown}'${didYouMean(unknown, flagsOf(command.usage))}`
+        : (err as Error).message
+      console.error(`chariots ${name}: ${message}\nusage: ${command.usage}`)
       process.exit(2)
     }
     // A ChariotsError names the problem and the fix: its message is enough, the stack is noise.

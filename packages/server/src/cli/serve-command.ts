@@ -1,7 +1,10 @@
 import type { Server } from 'node:http'
 import { parseArgs } from 'node:util'
 import { serve } from '@hono/node-server'
-import { pino } from 'pino'
+import type { AllowedHosts } from '../app/host-check.js'
+import { createLogger } from './create-logger.js'
+import { applyHttpServerLimits, type HttpServerLimits } from './http-server-limits.js'
+import { listenError } from './listen-error.js'
 import { loadApp } from './load-app.js'
 import { serveHints } from './serve-hints.js'
 import { UsageError } from './usage-error.js'
@@ -9,16 +12,29 @@ import { UsageError } from './usage-error.js'
 const SHUTDOWN_TIMEOUT_MS = Number(process.env.CHARIOTS_SHUTDOWN_TIMEOUT_MS ?? 30_000)
 
 /** Usage of `chariots serve`. */
-export const SERVE_USAGE = 'chariots serve <module> [--port 5000] [--host 127.0.0.1]'
+export const SERVE_USAGE =
+  'chariots serve <module> [--port 5000] [--host 127.0.0.1] [--allowed-hosts name,…] ' +
+  '[--headers-timeout-ms 10000] [--request-timeout-ms 60000] [--keep-alive-timeout-ms 5000] [--max-connections N]'
+
+/** Each limit flag and the {@link HttpServerLimits} field it sets. */
+const LIMIT_FLAGS = {
+  'headers-timeout-ms': 'headersTimeoutMs',
+  'request-timeout-ms': 'requestTimeoutMs',
+  'keep-alive-timeout-ms': 'keepAliveTimeoutMs',
+  'max-connections': 'maxConnections',
+} as const satisfies Record<string, keyof HttpServerLimits>
 
 /**
- * `chariots serve <module>`: serves the module's app with @hono/node-server, one log line per
- * request; once listening, prints the pipelines and a few commands to try (on stderr). On SIGTERM
- * or SIGINT stops accepting, lets in-flight requests finish, closes the worker pool and exits 0.
+ * `chariots serve <module>`: serves the module's app with @hono/node-server under
+ * {@link applyHttpServerLimits} (flags override each limit), one log line per request; once
+ * listening, prints the pipelines and a few commands to try (on stderr). `--allowed-hosts` (or
+ * `CHARIOTS_ALLOWED_HOSTS`, comma-separated; `all` for any) adds to the app's `allowedHosts`. A port
+ * in use, or any start-up mistake, is one line and exit 1. On SIGTERM or SIGINT stops accepting,
+ * lets in-flight requests finish, closes the worker pool and exits 0.
  *
  * @example
  * ```sh
- * chariots serve src/app.ts --port 5000
+ * chariots serve src/app.ts --port 5000 --allowed-hosts models.internal
  * ```
  */
 export async function serveCommand(argv: string[]): Promise<void> {
@@ -28,16 +44,23 @@ export async function serveCommand(argv: string[]): Promise<void> {
     options: {
       port: { type: 'string', short: 'p', default: '5000' },
       host: { type: 'string', default: '127.0.0.1' },
+      'allowed-hosts': { type: 'string', default: process.env.CHARIOTS_ALLOWED_HOSTS ?? '' },
+      'headers-timeout-ms': { type: 'string' },
+      'request-timeout-ms': { type: 'string' },
+      'keep-alive-timeout-ms': { type: 'string' },
+      'max-connections': { type: 'string' },
     },
   })
   const [modulePath] = positionals
   const port = Number(values.port)
   if (!modulePath || !Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError('expected an app module and a port from 0 to 65535')
-  const logger = pino({ name: 'chariots', level: process.env.LOG_LEVEL ?? 'info' })
+  const limits = limitsFrom(values)
+  const logger = createLogger({ name: 'chariots' })
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'))
   const { app } = await loadApp(modulePath)
   app.logger ??= logger
+  app.allowedHosts = withHosts(app.allowedHosts ?? [], values['allowed-hosts'])
   const fetch = (request: Request, env: unknown) => {
     const start = performance.now()
     const url = new URL(request.url)
@@ -47,17 +70,19 @@ export async function serveCommand(argv: string[]): Promise<void> {
       return response
     })
   }
-  const server = serve({ fetch, port, hostname: values.host }, (info) => {
-    const url = `http://${values.host}:${info.port}`
-    logger.info({ url, port: info.port }, 'chariots listening')
-    // For the person at the terminal; stderr keeps stdout to the JSON log lines.
-    const names = [...(app.pipelines?.keys() ?? [])]
-    process.stderr.write(`${serveHints(url, names, process.env.npm_config_user_agent)}\n`)
-  }) as Server
-  server.on('error', (err) => {
-    logger.error({ err }, 'server error')
-    process.exit(1)
+  const server = applyHttpServerLimits(serve({ fetch, port, hostname: values.host }) as Server, limits)
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve)
+    server.once('error', (err) => reject(listenError(err, values.host, port)))
   })
+  const { port: bound } = server.address() as { port: number }
+  const url = `http://${values.host}:${bound}`
+  logger.info({ url, port: bound }, 'chariots listening')
+  // For the person at the terminal; stderr keeps stdout to the log lines.
+  const names = [...(app.pipelines?.keys() ?? [])]
+  process.stderr.write(`${serveHints(url, names, process.env.npm_config_user_agent)}\n`)
+  // Once listening, an error (EMFILE while accepting) is logged: the server keeps serving.
+  server.on('error', (err) => logger.error({ err }, 'server error'))
   let closing = false
   const shutdown = async (signal: string) => {
     if (closing) return
@@ -70,6 +95,33 @@ export async function serveCommand(argv: string[]): Promise<void> {
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   process.on('SIGINT', () => void shutdown('SIGINT'))
+}
+
+/** The limits the flags set (the others keep their defaults). */
+function limitsFrom(values: Partial<Record<keyof typeof LIMIT_FLAGS, string>>): Partial<HttpServerLimits> {
+  const limits: Partial<HttpServerLimits> = {}
+  for (const [flag, field] of Object.entries(LIMIT_FLAGS) as [
+    keyof typeof LIMIT_FLAGS,
+    keyof HttpServerLimits,
+  ][]) {
+    const text = values[flag]
+    if (text === undefined) continue
+    const n = /^\d{1,10}$/.test(text) ? Number(text) : Number.NaN
+    if (!Number.isSafeInteger(n) || n < 1)
+      throw new UsageError(`--${flag} must be a whole number above 0, got '${text}'`)
+    limits[field] = n
+  }
+  return limits
+}
+
+/** `allowed` plus the comma-separated names of a flag; `all` (or `*`) allows any host. */
+function withHosts(allowed: AllowedHosts, flag: string): AllowedHosts {
+  const names = flag
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '')
+  if (allowed === true || names.includes('all') || names.includes('*')) return true
+  return [...allowed, ...names]
 }
 
 function closeServer(server: Server): Promise<void> {

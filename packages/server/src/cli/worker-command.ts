@@ -1,5 +1,7 @@
+import { basename } from 'node:path'
 import { parseArgs } from 'node:util'
-import { pino } from 'pino'
+import { ChariotsError, ErrorCode } from '@chariots/core'
+import { createLogger } from './create-logger.js'
 import { loadApp } from './load-app.js'
 import { UsageError } from './usage-error.js'
 
@@ -7,8 +9,9 @@ import { UsageError } from './usage-error.js'
 export const WORKER_USAGE = 'chariots worker <module> [--concurrency N]'
 
 /**
- * `chariots worker <module>`: starts workers for the app's `workerPool` (exit 1 when it has none)
- * and closes them on SIGTERM or SIGINT.
+ * `chariots worker <module>`: starts workers for the app's `workerPool` and closes them on SIGTERM
+ * or SIGINT. Refuses (exit 1, one line) an app with no pool, and an app whose pool runs jobs inside
+ * the server process (`InProcessWorkerPool`), where a worker process would have nothing to run.
  *
  * @example
  * ```sh
@@ -25,16 +28,27 @@ export async function workerCommand(argv: string[]): Promise<void> {
   const concurrency = Number(values.concurrency)
   if (!modulePath || !Number.isInteger(concurrency) || concurrency < 1)
     throw new UsageError('expected an app module and a concurrency of 1 or more')
-  const logger = pino({ name: 'chariots-worker', level: process.env.LOG_LEVEL ?? 'info' })
+  const logger = createLogger({ name: 'chariots-worker' })
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'))
   const { app, path } = await loadApp(modulePath)
   app.logger ??= logger
   const pool = app.workerPool
   if (!pool) {
-    logger.error(
+    throw new ChariotsError(
+      ErrorCode.NO_WORKER_POOL,
       `app module '${modulePath}' has no workerPool; pass one to new Chariots(pipelines, { workerPool })`,
     )
-    process.exit(1)
+  }
+  if (pool.runsInServerProcess) {
+    const name = pool.constructor.name
+    throw new ChariotsError(
+      ErrorCode.WORKERS_IN_SERVER,
+      `app module '${modulePath}' uses an ${name}: its jobs run inside the server process ` +
+        `(chariots serve ${basename(modulePath)}), so a worker process would have none to run. To run jobs in ` +
+        'separate worker processes, give the app an RQWorkerPool on Redis (@chariots/workers-rq-like: ' +
+        'new RQWorkerPool({ connection: process.env.REDIS_URL })); the iris example uses one when REDIS_URL ' +
+        'is set: start both the server and the workers with REDIS_URL=redis://127.0.0.1:6379',
+    )
   }
   const handle = await pool.startWorkers({ concurrency, appModule: path })
   logger.info({ concurrency, module: path }, 'worker started')

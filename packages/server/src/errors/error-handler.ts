@@ -1,6 +1,7 @@
 import type { ChariotsError } from '@chariots/core'
 import type { ErrorHandler } from 'hono'
 import type { Logger } from 'pino'
+import { closeIfBodyUnread } from '../app/close-if-body-unread.js'
 import { statusForCode } from './status-for-code.js'
 import { toChariotsError } from './to-chariots-error.js'
 
@@ -23,7 +24,7 @@ export interface ErrorBody {
 
 /**
  * The app's one `onError`: maps the error's code to a status with {@link statusForCode} and answers
- * the JSON error body.
+ * the JSON error body. An answer sent before the request's body arrived closes the connection.
  *
  * @example
  * ```ts
@@ -41,6 +42,7 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler {
     if (options.debug) body.error.stack = stackOf(error)
     if (status >= 500) logger?.error({ err: error.cause ?? error, code: error.code }, error.message)
     else logger?.debug({ code: error.code }, error.message)
+    closeIfBodyUnread(c.env)
     return c.json(body, status as 400)
   }
 }

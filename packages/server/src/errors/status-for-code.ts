@@ -21,6 +21,13 @@ export const STATUS_FOR_CODE: Readonly<Record<string, number>> = Object.freeze({
   [ErrorCode.NO_WORKER_ALIVE]: 503,
   [ErrorCode.TIMEOUT]: 503,
   [ErrorCode.BACKEND_UNAVAILABLE]: 503,
+  // The HTTP edge
+  [ErrorCode.METHOD_NOT_ALLOWED]: 405,
+  [ErrorCode.REQUEST_TIMEOUT]: 408,
+  [ErrorCode.UNSUPPORTED_MEDIA_TYPE]: 415,
+  [ErrorCode.HOST_NOT_ALLOWED]: 421,
+  [ErrorCode.HEADERS_TOO_LARGE]: 431,
+  [ErrorCode.MALFORMED_REQUEST]: 400,
 })
 
 /**

@@ -45,12 +45,13 @@ export function runNode(
   })
 }
 
-/** Runs `chariots ...args`. */
+/** Runs `chariots ...args` (`env` is added to the clean environment). */
 export function runCli(
   args: string[],
-  options: { cwd?: string; timeoutMs?: number } = {},
+  options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<CliResult> {
-  return runNode(CHARIOTS_BIN, args, options)
+  const { env, ...rest } = options
+  return runNode(CHARIOTS_BIN, args, { ...rest, env: cleanEnv(env) })
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -81,12 +82,21 @@ export interface Served {
  */
 export async function startServe(
   module: string,
-  options: { cwd?: string; env?: Record<string, string>; bin?: string } = {},
+  options: { cwd?: string; env?: Record<string, string>; bin?: string; args?: string[] } = {},
 ): Promise<Served> {
   const port = await freePort()
   const child: ChildProcess = spawn(
     process.execPath,
-    [options.bin ?? CHARIOTS_BIN, 'serve', module, '--port', String(port), '--host', '127.0.0.1'],
+    [
+      options.bin ?? CHARIOTS_BIN,
+      'serve',
+      module,
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+      ...(options.args ?? []),
+    ],
     { cwd: options.cwd, env: cleanEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let output = ''

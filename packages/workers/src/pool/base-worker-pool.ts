@@ -40,6 +40,14 @@ export abstract class BaseWorkerPool {
     this.host = host
   }
 
+  /**
+   * Whether jobs run inside the server process that queued them (no separate worker process):
+   * `chariots worker` refuses such a pool. False unless a pool says otherwise.
+   */
+  get runsInServerProcess(): boolean {
+    return false
+  }
+
   /** The number of live workers (0 means a job would never start). */
   abstract nWorkers(): Promise<number>
 

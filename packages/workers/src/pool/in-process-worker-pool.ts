@@ -62,6 +62,11 @@ export class InProcessWorkerPool extends BaseWorkerPool {
     this.ttlMs = options.finishedJobTtlMs ?? DAY_MS
   }
 
+  /** Jobs run in the server's own process: there is nothing for `chariots worker` to run. */
+  override get runsInServerProcess(): boolean {
+    return true
+  }
+
   /** The number of job slots (0 once closed). */
   async nWorkers(): Promise<number> {
     return this.closed ? 0 : this.slots

@@ -31,10 +31,26 @@ export interface ChariotsProcessOptions {
   logLevel?: string
   /** How long to wait for the process to be ready (default 30 s). */
   timeoutMs?: number
+  /** More CLI flags after the command's own (e.g. `--headers-timeout-ms 2000`). */
+  args?: string[]
+  /** Run under `prlimit --nofile=N:N`: a lower open-file limit, as on a small container. */
+  openFiles?: number
 }
 
 function launch(args: string[], env: Record<string, string>, options: ChariotsProcessOptions, level: string) {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), CHARIOTS_BIN, ...args], {
+  const command = [
+    process.execPath,
+    ...(options.nodeArgs ?? []),
+    CHARIOTS_BIN,
+    ...args,
+    ...(options.args ?? []),
+  ]
+  // prlimit execs the command, so the pid is still the server's.
+  const [file, ...rest] =
+    options.openFiles === undefined
+      ? command
+      : ['prlimit', `--nofile=${options.openFiles}:${options.openFiles}`, ...command]
+  const child = spawn(file!, rest, {
     env: { ...process.env, LOG_LEVEL: options.logLevel ?? level, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

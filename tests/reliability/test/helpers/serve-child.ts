@@ -34,7 +34,7 @@ export function freePort(): Promise<number> {
  * @example
  * ```ts
  * const served = await serveChild('test/fixtures/kill-save-app.ts', { CHARIOTS_APP_PATH: root })
- * await fetch(`${served.url}/pipelines/train/save`, { method: 'POST' })
+ * await fetch(`${served.url}/pipelines/train/save`, { method: 'POST', headers: { 'x-chariots': '1' } })
  * await served.kill()
  * ```
  */

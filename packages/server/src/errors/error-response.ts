@@ -1,0 +1,20 @@
+import type { ChariotsError } from '@chariots/core'
+import type { ErrorBody } from './error-handler.js'
+import { statusForCode } from './status-for-code.js'
+
+/**
+ * The JSON error answer for `error`, outside a Hono context (a request refused before routing):
+ * status from {@link statusForCode}, body `{"error": {"code", "message"}}`.
+ *
+ * @example
+ * ```ts
+ * errorResponse(new ChariotsError('HOST_NOT_ALLOWED', "host 'evil.example' is not allowed")).status // 421
+ * ```
+ */
+export function errorResponse(error: ChariotsError, headers: Record<string, string> = {}): Response {
+  const body: ErrorBody = { error: { code: error.code, message: error.message } }
+  return new Response(JSON.stringify(body), {
+    status: statusForCode(error.code),
+    headers: { 'content-type': 'application/json', ...headers },
+  })
+}
