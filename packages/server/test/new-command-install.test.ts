@@ -32,7 +32,8 @@ describe('chariots new, installed with pnpm and npm', () => {
   }, async () => {
     ok(await runCli(['new', 'demo'], { cwd: tmp }))
     const project = join(tmp, 'demo')
-    ok(await runCommand('pnpm', [...INSTALL_ARGS.pnpm], { cwd: project }))
+    const install = ok(await runCommand('pnpm', [...INSTALL_ARGS.pnpm], { cwd: project }))
+    expect(install.stdout + install.stderr).not.toContain('Ignored build scripts')
     const tests = ok(await runCommand('pnpm', ['test'], { cwd: project }))
     expect(tests.stdout).toMatch(/Tests\s+.*3 passed/)
     ok(await runCommand('pnpm', ['exec', 'tsc'], { cwd: project }))

@@ -57,6 +57,8 @@ describe('chariots new', () => {
     const all = Object.fromEntries(names.map((n) => [n, spec(n)]))
     expect(pkg.overrides).toEqual(all)
     expect(pkg.pnpm.overrides).toEqual(all)
+    // esbuild (tsx) may run its install script; the others' are optional: no warning box on install.
+    expect(pkg.pnpm.onlyBuiltDependencies).toEqual(['esbuild'])
     for (const file of ['.gitignore', 'README.md', 'app.ts', 'ops/is-odd-op.ts', 'pipelines/is-odd.ts']) {
       expect(existsSync(join(project, file)), file).toBe(true)
     }
@@ -74,7 +76,7 @@ describe('chariots new', () => {
     const pkg = JSON.parse(await readFile(join(tmp, 'plain/package.json'), 'utf8'))
     expect(pkg.dependencies).toMatchObject({ '@chariots/core': '^0.1.0', '@chariots/ml': '^0.1.0' })
     expect(pkg.overrides).toBeUndefined()
-    expect(pkg.pnpm).toBeUndefined()
+    expect(pkg.pnpm.overrides).toBeUndefined()
     expect(existsSync(join(tmp, 'plain/vendor'))).toBe(false)
     expect(await readFile(join(tmp, 'plain/README.md'), 'utf8')).toContain('pnpm add @chariots/<name>')
   })

@@ -96,7 +96,7 @@ function runPnpm(args: string[], cwd: string): Promise<string | undefined> {
     child.once('close', (code) => {
       if (code === 0) return resolve(undefined)
       const tail = output.trim().split('\n').slice(-5).join('\n')
-      resolve(`pnpm exited with ${code}${tail ? `:\n${tail}` : ''}`)
+      resolve(`pnpm exited with ${code} (run the command in ${cwd} to see why)${tail ? `:\n${tail}` : ''}`)
     })
   })
 }
