@@ -1,4 +1,6 @@
 /** Builds the iris app; `app.ts` serves the default one, tests build their own. */
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Chariots } from '@chariots/server'
 import { type BaseWorkerPool, InProcessWorkerPool } from '@chariots/workers'
 import { RQWorkerPool } from '@chariots/workers-rq-like'
@@ -20,10 +22,16 @@ export function defaultWorkerPool(redisUrl = process.env.REDIS_URL): BaseWorkerP
   return redisUrl ? new RQWorkerPool({ connection: redisUrl, queueName: 'iris' }) : new InProcessWorkerPool()
 }
 
-/** Builds the app on a store folder (CHARIOTS_PATH, default ./.chariots-data). */
-export function createApp(
-  path = process.env.CHARIOTS_PATH ?? '.chariots-data',
-  workerPool: BaseWorkerPool = defaultWorkerPool(),
-): Chariots {
-  return new Chariots(irisPipelines(), { path, workerPool })
+/**
+ * The store folder: CHARIOTS_PATH, else `.chariots-data`. A relative path is read against the
+ * folder of this file, not the working directory, so `chariots serve app.ts` in this folder and
+ * `chariots serve <project>/app.ts` elsewhere share one store.
+ */
+export function storePath(path = process.env.CHARIOTS_PATH || '.chariots-data'): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), path)
+}
+
+/** Builds the app on a store folder (see {@link storePath}). */
+export function createApp(path = storePath(), workerPool: BaseWorkerPool = defaultWorkerPool()): Chariots {
+  return new Chariots(irisPipelines(), { path: storePath(path), workerPool })
 }

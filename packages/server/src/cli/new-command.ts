@@ -1,12 +1,15 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { ChariotsError, ErrorCode } from '@chariots/core'
+import { checkoutPackages, ownCheckout } from './chariots-checkout.js'
 import { UsageError } from './usage-error.js'
+import { assertBuilt, tarballName, VENDOR_DIR, vendorPackages } from './vendor-packages.js'
+import { withVendoredPackages } from './with-vendored-packages.js'
 
 /** Usage of `chariots new`. */
-export const NEW_USAGE = 'chariots new <name> [--iris] [--link <chariots checkout>]'
+export const NEW_USAGE = 'chariots new <name> [--iris] [--link <chariots checkout> | --registry]'
 
 /** The templates shipped in the package (`templates/`, beside `dist/`). */
 const TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url))
@@ -15,6 +18,16 @@ const PACKAGE_JSON = fileURLToPath(new URL('../../package.json', import.meta.url
 /** An npm package name without a scope: it names both the package and the folder. */
 const NAME = /^[a-z0-9][a-z0-9._-]*$/
 
+/** The project README's word on the `@chariots/*` packages, from the registry. */
+const REGISTRY_NOTE =
+  'Add more Chariots packages with `pnpm add @chariots/<name>` (`tfjs`, `workers-rq-like`, …).'
+
+/** The same, for a project made from a checkout (`vendor/`). */
+const VENDORED_NOTE =
+  'The `@chariots/*` packages are not on the npm registry yet: this project installs them from the\n' +
+  'tarballs in `vendor/` (see `vendor/README.md`). Add one with `pnpm add @chariots/tfjs`, or with npm\n' +
+  '`npm install ./vendor/chariots-tfjs-{{version}}.tgz`.'
+
 /** Options of {@link scaffold}. */
 export interface ScaffoldOptions {
   /** The iris tutorial (download, train, predict) instead of the minimal is_odd project. */
@@ -22,17 +35,28 @@ export interface ScaffoldOptions {
   /** The version range of the `@chariots/*` dependencies (default `^` this package's version). */
   chariotsVersion?: string
   /**
-   * A checkout of the Chariots repository: adds pnpm `overrides` pointing each `@chariots/*`
-   * dependency at its `packages/<name>` folder (`link:`), to use unpublished or local packages.
+   * A checkout of the Chariots repository (built): its `@chariots/*` packages are packed into the
+   * project's `vendor/` and the project depends on those tarballs, for pnpm and npm alike.
+   * Without it, the project depends on the registry versions.
    */
-  link?: string
+  checkout?: string
+}
+
+/** What {@link scaffold} wrote. */
+export interface ScaffoldResult {
+  /** Every file written, relative to the project folder, sorted (tarballs included). */
+  files: string[]
+  /** The `@chariots/*` packages packed into `vendor/`, when the project was made from a checkout. */
+  vendored?: { checkout: string; packages: string[] }
 }
 
 /**
  * `chariots new <name> [--iris]`: scaffolds a project in `./<name>` (`<name>` may be a path whose
  * last segment is the name): ops/, pipelines/, app.ts, a TestClient test, README, package.json,
- * tsconfig and vitest config. Refuses a folder that is not empty. `--link <checkout>` makes the
- * `@chariots/*` dependencies resolve to a local checkout of the repository (pnpm overrides).
+ * tsconfig and vitest config. Refuses a folder that is not empty. Run from a checkout of Chariots
+ * (the packages are not published yet), it packs every `@chariots/*` package into the project's
+ * `vendor/` and points the dependencies there; `--link <checkout>` takes them from another
+ * checkout, `--registry` keeps registry versions.
  *
  * @example
  * ```sh
@@ -43,17 +67,30 @@ export async function newCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { iris: { type: 'boolean', default: false }, link: { type: 'string' } },
+    options: {
+      iris: { type: 'boolean', default: false },
+      link: { type: 'string' },
+      registry: { type: 'boolean', default: false },
+    },
   })
   const [target, ...extra] = positionals
   if (!target || extra.length > 0) throw new UsageError('expected one project name')
+  if (values.registry && values.link) throw new UsageError('--link and --registry exclude each other')
+  const checkout = values.registry ? undefined : (values.link ?? (await ownCheckout()))
   const dir = resolve(target)
-  const files = await scaffold(dir, { iris: values.iris, ...(values.link ? { link: values.link } : {}) })
+  const { files, vendored } = await scaffold(dir, { iris: values.iris, ...(checkout ? { checkout } : {}) })
   const shown = relative(process.cwd(), dir) || '.'
   const cd = shown === '.' ? [] : [`  cd ${shown.includes(' ') ? JSON.stringify(shown) : shown}`]
+  const own = files.filter((f) => !f.startsWith(`${VENDOR_DIR}/`)).length
   console.log(
     [
-      `Created ${basename(dir)} (${values.iris ? 'the iris tutorial' : 'a minimal is_odd project'}, ${files.length} files) in ${dir}`,
+      `Created ${basename(dir)} (${values.iris ? 'the iris tutorial' : 'a minimal is_odd project'}, ${own} files) in ${dir}`,
+      ...(vendored
+        ? [
+            `The @chariots packages are not on the npm registry yet: ${vendored.packages.length} of them, ` +
+              `packed from ${vendored.checkout}, are in ${VENDOR_DIR}/ (see ${VENDOR_DIR}/README.md).`,
+          ]
+        : []),
       '',
       'Next:',
       ...cd,
@@ -66,14 +103,15 @@ export async function newCommand(argv: string[]): Promise<void> {
 
 /**
  * Writes a new project into `dir` (created when missing; refused unless empty) and answers the
- * paths written, relative to `dir`.
+ * files written. With `checkout`, the checkout's packages go into `vendor/` first (nothing else
+ * is written when that fails).
  *
  * @example
  * ```ts
- * await scaffold('/tmp/demo', { iris: true }) // ['.gitignore', 'README.md', 'app.ts', …]
+ * const { files } = await scaffold('/tmp/demo', { iris: true }) // ['.gitignore', 'README.md', …]
  * ```
  */
-export async function scaffold(dir: string, options: ScaffoldOptions = {}): Promise<string[]> {
+export async function scaffold(dir: string, options: ScaffoldOptions = {}): Promise<ScaffoldResult> {
   const name = basename(dir)
   if (!NAME.test(name) || name.length > 214 || name === 'node_modules') {
     throw new ChariotsError(
@@ -82,13 +120,31 @@ export async function scaffold(dir: string, options: ScaffoldOptions = {}): Prom
         `starting with a letter or a digit (it becomes the folder and the package name), e.g. 'my-models'`,
     )
   }
-  const links = options.link === undefined ? undefined : await checkoutPackages(options.link)
-  await refuseNonEmpty(dir)
-  const version = options.chariotsVersion ?? `^${JSON.parse(await readFile(PACKAGE_JSON, 'utf8')).version}`
-  const vars: Record<string, string> = { name, chariotsVersion: version }
+  const checkout = options.checkout === undefined ? undefined : resolve(options.checkout)
+  const packages = checkout === undefined ? undefined : await checkoutPackages(checkout)
+  if (checkout && packages) assertBuilt(checkout, packages)
+  const created = await refuseNonEmpty(dir)
+  const own = (JSON.parse(await readFile(PACKAGE_JSON, 'utf8')) as { version: string }).version
+  const vars: Record<string, string> = {
+    name,
+    chariotsVersion: options.chariotsVersion ?? `^${own}`,
+    version: own,
+    checkout: checkout ?? '',
+    packagesNote: REGISTRY_NOTE,
+  }
+  let specs: Map<string, string> | undefined
+  if (checkout && packages) {
+    specs = await vendorPackages(checkout, packages, dir).catch(async (err: unknown) => {
+      if (created) await rm(dir, { recursive: true, force: true })
+      throw err
+    })
+    vars.tarballs = packages.map((p) => `- \`${tarballName(p)}\`: ${p.name} ${p.version}`).join('\n')
+    vars.packagesNote = VENDORED_NOTE.replace('{{version}}', own)
+  }
   const written = new Map<string, string>()
   // The common files first; the variant's files replace those of the same name.
-  for (const layer of ['common', options.iris ? 'iris' : 'minimal']) {
+  const layers = ['common', options.iris ? 'iris' : 'minimal', ...(specs ? ['vendored'] : [])]
+  for (const layer of layers) {
     for (const file of await listFiles(join(TEMPLATES, layer))) {
       written.set(targetName(file), join(TEMPLATES, layer, file))
     }
@@ -97,49 +153,27 @@ export async function scaffold(dir: string, options: ScaffoldOptions = {}): Prom
     let content = await readFile(source, 'utf8')
     if (source.endsWith('.tmpl'))
       content = content.replace(/\{\{(\w+)\}\}/g, (m, key: string) => vars[key] ?? m)
-    if (file === 'package.json' && links) content = withLinks(content, links)
+    if (file === 'package.json' && specs) content = withVendoredPackages(content, specs)
     await mkdir(join(dir, file, '..'), { recursive: true })
     await writeFile(join(dir, file), content, { flag: 'wx' })
   }
-  return [...written.keys()].sort()
+  const tarballs = packages?.map((p) => `${VENDOR_DIR}/${tarballName(p)}`) ?? []
+  return {
+    files: [...written.keys(), ...tarballs].sort(),
+    ...(checkout && packages ? { vendored: { checkout, packages: packages.map((p) => p.name) } } : {}),
+  }
 }
 
-/** The `@chariots/*` packages of a checkout: package name → absolute folder. */
-async function checkoutPackages(checkout: string): Promise<Map<string, string>> {
-  const root = resolve(checkout, 'packages')
-  const found = new Map<string, string>()
-  for (const entry of await readdir(root).catch(() => [] as string[])) {
-    const manifest = await readFile(join(root, entry, 'package.json'), 'utf8').catch(() => undefined)
-    const name = manifest === undefined ? undefined : (JSON.parse(manifest) as { name?: unknown }).name
-    if (typeof name === 'string' && name.startsWith('@chariots/')) found.set(name, join(root, entry))
-  }
-  if (!found.has('@chariots/core')) {
-    throw new ChariotsError(
-      ErrorCode.INVALID_PATH,
-      `--link '${checkout}' is not a checkout of Chariots: ${root} holds no @chariots/core package`,
-    )
-  }
-  return found
-}
-
-/** Adds pnpm overrides linking each `@chariots/*` dependency of a package.json to the checkout. */
-function withLinks(json: string, links: Map<string, string>): string {
-  const pkg = JSON.parse(json) as {
-    dependencies?: Record<string, string>
-    devDependencies?: Record<string, string>
-    pnpm?: { overrides: Record<string, string> }
-  }
-  const names = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies }).filter((n) => links.has(n))
-  pkg.pnpm = { overrides: Object.fromEntries(names.map((n) => [n, `link:${links.get(n)}`])) }
-  return `${JSON.stringify(pkg, null, 2)}\n`
-}
-
-async function refuseNonEmpty(dir: string): Promise<void> {
+/** Refuses a folder that is not empty; answers whether it had to be created. */
+async function refuseNonEmpty(dir: string): Promise<boolean> {
   const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return undefined
     throw err
   })
-  if (!info) return
+  if (!info) {
+    await mkdir(dir, { recursive: true })
+    return true
+  }
   if (!info.isDirectory()) {
     throw new ChariotsError(ErrorCode.INVALID_PATH, `'${dir}' exists and is not a folder; pick another name`)
   }
@@ -151,6 +185,7 @@ async function refuseNonEmpty(dir: string): Promise<void> {
         'pick another name or empty it: chariots new never overwrites files',
     )
   }
+  return false
 }
 
 /** Template files, relative to `root`, recursively. */

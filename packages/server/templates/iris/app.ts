@@ -4,7 +4,10 @@
  * with `chariots worker app.ts` on as many machines as you like (they share REDIS_URL and the store
  * at CHARIOTS_PATH, which must then be a shared folder).
  */
-import { createApp } from './create-app.js'
+import { createApp, storePath } from './create-app.js'
 
 export const app = createApp()
 export default app
+
+// On stderr, beside the CLI's own hints: where the models go, whichever folder the CLI started in.
+console.error(`Store: ${storePath()} (CHARIOTS_PATH moves it)`)
