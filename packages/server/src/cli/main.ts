@@ -4,6 +4,7 @@ import { CALL_USAGE, callCommand } from './call-command.js'
 import { closestName } from './closest-name.js'
 import { NEW_USAGE, newCommand } from './new-command.js'
 import { SERVE_USAGE, serveCommand } from './serve-command.js'
+import { STORE_USAGE, storeCommand } from './store-command.js'
 import { UsageError } from './usage-error.js'
 import { WORKER_USAGE, workerCommand } from './worker-command.js'
 
@@ -20,6 +21,7 @@ const commands: Record<string, Command> = {
   serve: { usage: SERVE_USAGE, summary: 'serve a Chariots app over HTTP', run: serveCommand },
   worker: { usage: WORKER_USAGE, summary: "run workers for an app's worker pool", run: workerCommand },
   call: { usage: CALL_USAGE, summary: 'call a pipeline of a running server', run: callCommand },
+  store: { usage: STORE_USAGE, summary: 'list or prune the saved states of a store', run: storeCommand },
 }
 
 function help(): string {
