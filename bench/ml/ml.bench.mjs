@@ -112,10 +112,26 @@ function tfTraining() {
   )
 }
 
-async function freshStore(root) {
-  const store = new OpStore(new FileSaver(root))
-  await store.reload()
-  return store
+/** A store as a new process opens it (it reads its index on first use). */
+const freshStore = (root) => new OpStore(new FileSaver(root))
+
+/** Loads `pipeline` from a fresh store, failing the bench when the load did not pick the saved models. */
+async function loadFrom(root, pipeline) {
+  const outcome = await pipeline.load(freshStore(root))
+  if (!outcome.loaded) throw new Error(`${pipeline.name} not loaded: ${pipeline.notLoadedReason}`)
+  return outcome
+}
+
+/** Each state the training just saved is the one the load picked (the newest, by save order). */
+function expectLoadedSaved(outcome, saved) {
+  if (Object.keys(saved).length === 0) throw new Error('the training saved nothing')
+  for (const [node, { seq }] of Object.entries(saved)) {
+    if (outcome.states[node]?.seq !== seq) {
+      throw new Error(
+        `load picked ${JSON.stringify(outcome.states[node])} for '${node}', not the saved seq ${seq}`,
+      )
+    }
+  }
 }
 
 /**
@@ -138,10 +154,11 @@ export async function runMLBench({ runs = 7, log } = {}) {
       pipeline: async (rec) => {
         const training = irisTrainingPipeline()
         rec('pca+logistic fit', (await ms(() => runner.run(training))).ms)
-        await training.save(await freshStore(root))
+        const saved = await training.save(freshStore(root))
         const prediction = irisPredictionPipeline()
-        rec('pca+logistic load', (await ms(async () => prediction.load(await freshStore(root)))).ms)
-        if (!prediction.isLoaded) throw new Error(prediction.notLoadedReason)
+        const load = await ms(() => loadFrom(root, prediction))
+        rec('pca+logistic load', load.ms)
+        expectLoadedSaved(load.out, saved)
         rec('pca+logistic predict 150', (await ms(() => runner.run(prediction, X))).ms)
         rec('pca+logistic predict 1', (await ms(() => runner.run(prediction, one))).ms)
       },
@@ -164,9 +181,9 @@ export async function runMLBench({ runs = 7, log } = {}) {
       pipeline: async (rec) => {
         const forest = forestTraining()
         rec('random forest fit', (await ms(() => runner.run(forest))).ms)
-        await forest.save(await freshStore(root))
+        const saved = await forest.save(freshStore(root))
         const prediction = forestPrediction()
-        await prediction.load(await freshStore(root))
+        expectLoadedSaved(await loadFrom(root, prediction), saved)
         rec('random forest predict 150', (await ms(() => runner.run(prediction, X))).ms)
       },
       byHand: async (rec) => {
@@ -274,7 +291,7 @@ export function formatMLBench(figures) {
   return [
     `ml: iris through Chariots pipelines (SequentialRunner) and by hand, median of ${figures.runs} runs, node ${figures.node}`,
     ...table.map(line),
-    'pipeline fit includes the data op and version bookkeeping; load reads both models from a FileSaver store.',
+    'pipeline fit includes the data op and version bookkeeping; load reads the index and both models from a FileSaver store, on a fresh OpStore.',
   ].join('\n')
 }
 

@@ -199,7 +199,12 @@ describe('security options', () => {
       expect(all.json()).toEqual({ is_odd: true, failing: true, throw_string: true, bigint: true })
       const one = await publicHealth.request(get('/pipelines/is_odd/health_check'))
       expect(one.status).toBe(200)
-      expect(one.json()).toEqual({ is_loaded: true })
+      // `is_loaded` as the Python client reads it, plus since when and which saved states it holds.
+      expect(one.json()).toEqual({
+        is_loaded: true,
+        loaded_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        states: {},
+      })
     })
 
     it('publicHealth: HEAD on both health checks answers without a token, as GET does', async () => {

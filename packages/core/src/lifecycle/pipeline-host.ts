@@ -302,8 +302,10 @@ export class PipelineHost {
         message: e.message,
         ...(e.details ? { details: e.details } : {}),
       }
-      // A pipeline that reads saved state and never loaded it does not serve fresh ops instead.
-      if (entry.loadedAt === null && usesStore(pipeline)) pipeline.isLoaded = false
+      // A pipeline that never loaded does not serve: not fresh ops in place of saved state, and not
+      // data nodes that could not be prepared (a path leaving the root, an unreadable file), which
+      // would fail every call while health said the pipeline is fine.
+      if (entry.loadedAt === null) pipeline.isLoaded = false
       if (!pipeline.isLoaded) pipeline.notLoadedReason = e.message
       this.logger?.warn({ pipeline: pipeline.name, code: entry.refused.code }, `load refused: ${e.message}`)
       throw err

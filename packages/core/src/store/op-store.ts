@@ -95,8 +95,11 @@ export class OpStore implements StateStore {
       throw new ChariotsError(ErrorCode.INVALID_INPUT, 'a save holds at most one state per node')
     }
     // Bytes first, outside the lock: a save that dies here leaves unreferenced files, never an
-    // index naming bytes that are not there.
-    const blobs = await Promise.all(states.map((s) => this.writeBlob(s)))
+    // index naming bytes that are not there. One after the other, in the order given (upstream
+    // first): a write that fails (a full disk) fails the save with no other write still running
+    // behind it, so the caller's error comes after the last temp file is gone.
+    const blobs: { path: string; size: number }[] = []
+    for (const state of states) blobs.push(await this.writeBlob(state))
     return this.commit(async (index) => {
       // Bytes are deleted only under the lock (by a commit whose retention dropped a state with
       // the same bytes): check ours are still there now that we hold it.

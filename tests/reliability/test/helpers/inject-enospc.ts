@@ -15,10 +15,11 @@ export interface InjectedFault {
 
 /**
  * Makes the `failOnWrite`-th `FileHandle.writeFile` from now (1 is the next one) write half its
- * bytes and then fail with `ENOSPC`, as a full disk does. `FileSaver.save` writes op bytes and
- * `_meta.json` through a file handle (lock files use `fs.writeFile`, which is not touched). This
- * picks which write of a save fails, which a real full disk (a small tmpfs, see store-faults) only
- * approximates, and it works where mounting is not allowed.
+ * bytes and then fail with `ENOSPC`, as a full disk does. `FileSaver` writes every file through a
+ * file handle (a temp file, synced, then renamed or linked into place): a save's model bytes, its
+ * lock file, the next index file and HEAD, in that order. This picks which write of a save fails,
+ * which a real full disk (a small tmpfs, see store-faults) only approximates, and it works where
+ * mounting is not allowed.
  *
  * @example
  * ```ts
