@@ -50,7 +50,12 @@ describe('a store written by the code before lineage', () => {
     expect(await runner.run(predict, [40, 15])).toEqual([2, -0.5])
 
     const counter = new Pipeline(
-      [new Node(new CounterOp(), { inputNodes: [ReservedNodes.pipelineInput], outputNodes: ReservedNodes.pipelineOutput })],
+      [
+        new Node(new CounterOp(), {
+          inputNodes: [ReservedNodes.pipelineInput],
+          outputNodes: ReservedNodes.pipelineOutput,
+        }),
+      ],
       'count',
     )
     await counter.load(new OpStore(new FileSaver(root)))

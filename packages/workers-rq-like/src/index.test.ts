@@ -8,7 +8,7 @@ describe('@chariots/workers-rq-like', () => {
         "APP_MODULE_ENV",
         "RQWorkerPool",
         "fromFailedReason",
-        "loadWorkerApp",
+        "loadWorkerHost",
         "toBullFailure",
         "toJobStatus",
       ]

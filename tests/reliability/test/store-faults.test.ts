@@ -2,7 +2,7 @@
 // proves nothing), a full disk (for real on a 16 MB tmpfs when the machine lets root mount one,
 // and injected ENOSPC to pick exactly which write fails), and a server killed with SIGKILL in the
 // middle of saves. Each save answers a clear error, the server stays up, and the previous state
-// stays intact for this server and for a fresh one: the index (`/_index/HEAD` and the newest
+// stays intact for this server and for a fresh one: the index (the newest
 // `/_index/<commit>.json`) is unchanged byte for byte, and so is the set of committed records.
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
@@ -215,21 +215,14 @@ describe('store faults', () => {
       fault = undefined
     })
 
-    // A save writes the models (upstream first), then takes the lock (its file is written through a
-    // file handle too), then creates the next index file, then HEAD: fail each write in turn. The
-    // save fails for all but HEAD; `newFiles` are the files a failed save leaves (bytes no index names).
+    // A save writes the models (upstream first), then, under the lock, creates the next index file:
+    // fail each write in turn. `newFiles` are the files a failed save leaves (bytes no index names).
     const lockFile = (root: string) => join(root, '.locks', 'index.lock')
     const writes = [
       { write: 1, what: 'the first model', failing: () => "'/models/meanop/[^']*'", newFiles: [] },
       { write: 2, what: 'the second model', failing: () => "'/models/maxop/[^']*'", newFiles: [BLOB.meanop] },
       {
         write: 3,
-        what: 'the store lock',
-        failing: (root: string) => `the lock '${escapeRe(lockFile(root))}'`,
-        newFiles: [BLOB.maxop, BLOB.meanop],
-      },
-      {
-        write: 4,
         what: 'the next index file',
         failing: () => "'/_index/000000000002\\.json'",
         newFiles: [BLOB.maxop, BLOB.meanop],
@@ -247,14 +240,13 @@ describe('store faults', () => {
         const res = await save(server)
         expect(fault.fired()).toBe(true)
         fault.restore()
-        const where = write === 3 ? 'take' : 'write'
         expectJsonError(
           res,
           500,
           'STORE_ERROR',
           expect.stringMatching(
             new RegExp(
-              `^could not ${where} ${failing(root)}${write === 3 ? '' : ` under store root '${escapeRe(root)}'`}: the disk is full \\(ENOSPC\\)$`,
+              `^could not write ${failing()} under store root '${escapeRe(root)}': the disk is full \\(ENOSPC\\)$`,
             ),
           ),
           { errno: 'ENOSPC' },
@@ -282,41 +274,19 @@ describe('store faults', () => {
       })
     }
 
-    it('ENOSPC while writing HEAD, the 5th and last write of a save: the save stands (HEAD is a hint) and every app finds it', async () => {
-      const root = store.root('enospc-head')
+    it('a save makes exactly three synced writes (two models, then the index): the list above is all of them', async () => {
+      const root = store.root('enospc-count')
       const server = await openSaved(root)
-      const before = await indexBytes(root)
-
       await train(server, S2)
-      fault = await injectEnospc(5)
+      fault = await injectEnospc(4)
       await saveOk(server, 2)
-      expect(fault.fired()).toBe(true)
-      // Five writes in all: the write list above is every write of a save.
-      expect(fault.writes()).toBe(5)
+      expect(fault.fired()).toBe(false)
+      expect(fault.writes()).toBe(3)
       fault.restore()
-
-      // HEAD still names commit 1; commit 2 is there in full; nothing temporary is left.
-      const after = await indexBytes(root)
-      expect(after.head).toEqual(before.head)
-      expect(after.files).toEqual(['000000000001.json', '000000000002.json', 'HEAD'])
-      expect((await listing(root)).filter(isTempFile)).toEqual([])
-      expect((await committedRecords(root)).map((r) => `${r.node} ${r.seq}`)).toEqual([
-        'maxop 1',
-        'meanop 1',
-        'maxop 2',
-        'meanop 2',
-      ])
-      // This server and a fresh one (which reads HEAD, then looks for later commits) serve S2.
-      await loadOk(server, 2)
-      expect(await predict(server)).toEqual(expectedPrediction(S2, 50))
+      expect((await indexBytes(root)).files).toEqual(['000000000001.json', '000000000002.json'])
       expect(await freshPrediction(root)).toEqual(expectedPrediction(S2, 50))
-
-      // The next save moves HEAD on.
-      await train(server, S1)
-      await saveOk(server, 3)
-      expect((await indexBytes(root)).head?.toString()).toBe('3')
-      expect(await freshPrediction(root)).toEqual(expectedPrediction(S1, 50))
     })
+  })
   })
 
   describe('a full disk, for real: the store on a small tmpfs', () => {
@@ -420,7 +390,6 @@ describe('store faults', () => {
     }
     const tmpIn = (op: string) => appears(`a temp file of models/${op}/ appears`, '.tmp-', [`models/${op}`])
     const indexWrite = appears('the temp file of the next index appears', '.json.tmp-', ['_index'])
-    const headWrite = appears('the temp file of HEAD appears', 'HEAD.tmp-', ['_index'])
     /** Fires when the store lock is taken by the server (the lock file holds a new holder). */
     const lockTaken: Trigger = (() => {
       let armed: string | null = null
@@ -446,7 +415,7 @@ describe('store faults', () => {
       }
     }
 
-    it('SIGKILL during saves, 8 times around one completed save: the index always parses, names only complete bytes, and a fresh app serves the previous or the new state', async () => {
+    it('SIGKILL during saves, 7 times around one completed save: the index always parses, names only complete bytes, and a fresh app serves the previous or the new state', async () => {
       const root = store.root('killed')
       // A lock timeout shorter than FileSaver's staleLockMs (30 s): a save behind the lock of a killed
       // server succeeds only if that lock is broken because its holder is dead.
@@ -465,7 +434,6 @@ describe('store faults', () => {
         tmpIn('maxop'),
         lockTaken,
         indexWrite,
-        headWrite,
         tmpIn('meanop'),
         after(40),
         after(150),
@@ -508,11 +476,9 @@ describe('store faults', () => {
         const files = await listing(root)
         if (files.some((f) => isTempFile(f) && !before.includes(f))) killedMidWrite++
         if (lockHolder(root) !== null && lockHolder(root) !== lockBefore) locksLeft++
-        // Every index file parses; HEAD (a hint) never names a commit past the newest; every state
-        // the newest index names has its complete bytes (never a temp file).
+        // Every index file parses; every state the newest index names has its complete bytes
+        // (never a temp file).
         const index = await indexOnDisk(root)
-        const newest = index.commits.at(-1) ?? 0
-        if (index.head !== null) expect(index.head).toBeLessThanOrEqual(newest)
         expect(await blobProblems(root, index.records)).toEqual([])
         // A new process reads that same newest commit.
         expect(await committedRecords(root)).toEqual(

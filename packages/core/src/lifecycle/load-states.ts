@@ -1,10 +1,10 @@
-import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
+import { ChariotsError, ErrorCode, VersionError } from '../errors/chariots-error.js'
 import type { LoadableOp } from '../ops/loadable-op.js'
 import type { Node } from '../pipeline/node.js'
 import type { Pipeline } from '../pipeline/pipeline.js'
 import type { StateRecord, StateStore } from '../store/state-store.js'
 import { Version } from '../versioning/version.js'
-import { type MissingState, resolvePipeline } from './version-rule.js'
+import { type MissingState, type Resolution, resolvePipeline } from './version-rule.js'
 
 /** Options of {@link loadPipelineStates}. */
 export interface LoadStatesOptions {
@@ -40,16 +40,7 @@ export async function loadPipelineStates(
   store: StateStore,
   options: LoadStatesOptions = {},
 ): Promise<LoadOutcome> {
-  const states = new Map<string, readonly StateRecord[]>()
-  for (const node of pipeline.allNodes()) {
-    if (node.loadableOp?.usesSavedState && !states.has(node.name)) {
-      states.set(node.name, await store.listStates(node.name))
-    }
-  }
-  const resolution = resolvePipeline(pipeline, {
-    statesOf: (name) => states.get(name) ?? [],
-    ...(options.pin ? { pin: options.pin } : {}),
-  })
+  const resolution = await resolveWithStore(pipeline, store, options.pin)
   if (resolution.missing.length > 0) {
     return { loaded: false, missing: resolution.missing, states: heldStates(pipeline) }
   }
@@ -66,6 +57,46 @@ export async function loadPipelineStates(
   pipeline.isLoaded = true
   pipeline.notLoadedReason = null
   return { loaded: true, missing: [], states: heldStates(pipeline) }
+}
+
+/**
+ * Resolves against each node's newest states first (a small read, whatever the store's history),
+ * and against every state only when a node found none there that fits and the store holds older
+ * ones (older code came back, a pin to an old state).
+ */
+async function resolveWithStore(
+  pipeline: Pipeline,
+  store: StateStore,
+  pin: Readonly<Record<string, number>> | undefined,
+): Promise<Resolution> {
+  const names = [
+    ...new Set(
+      pipeline
+        .allNodes()
+        .filter((n) => n.loadableOp?.usesSavedState)
+        .map((n) => n.name),
+    ),
+  ]
+  const resolve = (states: ReadonlyMap<string, readonly StateRecord[]>) =>
+    resolvePipeline(pipeline, { statesOf: (name) => states.get(name) ?? [], ...(pin ? { pin } : {}) })
+  const full = async () =>
+    new Map(await Promise.all(names.map(async (n) => [n, await store.listStates(n)] as const)))
+  if (!store.recentStates || pin) return resolve(await full())
+  const recent = new Map<string, readonly StateRecord[]>()
+  const incomplete = new Set<string>()
+  for (const name of names) {
+    const { states, complete } = await store.recentStates(name)
+    recent.set(name, states)
+    if (!complete) incomplete.add(name)
+  }
+  if (incomplete.size === 0) return resolve(recent)
+  try {
+    const first = resolve(recent)
+    if (!first.unpicked.some((n) => incomplete.has(n))) return first
+  } catch (err) {
+    if (!(err instanceof VersionError)) throw err
+  }
+  return resolve(await full())
 }
 
 async function decode(node: Node, op: LoadableOp, record: StateRecord, store: StateStore): Promise<unknown> {

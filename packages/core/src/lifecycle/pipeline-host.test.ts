@@ -64,7 +64,10 @@ describe('PipelineHost', () => {
             expect(generation, `output ${out} mixes two generations`).toBeDefined()
             // The versions answered are those of the models that computed the output.
             const saved = generation === 'first' ? first : second
-            expect(versions).toMatchObject({ mean: saved.saved.mean!.version, scale: saved.saved.scale!.version })
+            expect(versions).toMatchObject({
+              mean: saved.saved.mean!.version,
+              scale: saved.saved.scale!.version,
+            })
             seen.add(generation!)
           }),
         )
@@ -95,7 +98,8 @@ describe('PipelineHost', () => {
 
   it('reports each job, its end and its failure to the logger', async () => {
     const lines: Array<[string, object, string | undefined]> = []
-    const log = (level: string) => (fields: object, message?: string) => void lines.push([level, fields, message])
+    const log = (level: string) => (fields: object, message?: string) =>
+      void lines.push([level, fields, message])
     const host = new PipelineHost([trainingPipeline()], {
       path: await tempDir(),
       logger: { info: log('info'), warn: log('warn'), error: log('error') },

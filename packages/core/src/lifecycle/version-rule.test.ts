@@ -120,6 +120,35 @@ describe('the version rule with an upstream and a downstream model', () => {
     expect(await runner.run(backToA, [10])).toEqual([7])
   })
 
+  it("finds the older code's state in the store's history when retention is off", async () => {
+    const root = await tempDir()
+    const keepAll = () => new OpStore(new FileSaver(root), { retention: false })
+    class OldMean extends MeanOp {
+      static override opName = 'mean'
+    }
+    class NewMean extends MeanOp {
+      static override opName = 'mean'
+      static formula = versioned('new', VersionType.MAJOR)
+    }
+    const train = (Op: typeof MeanOp) =>
+      new Pipeline([new Node(new Op(MLMode.FIT), { inputNodes: [IN] })], 'train_mean')
+    const old = train(OldMean)
+    await runner.run(old, [1, 2, 3])
+    await old.save(keepAll())
+    const newer = train(NewMean)
+    for (let i = 0; i < 130; i++) {
+      await runner.run(newer, [i])
+      await newer.save(keepAll())
+    }
+    expect((await keepAll().recentStates('mean')).complete).toBe(false)
+    const predict = new Pipeline(
+      [new Node(new OldMean(MLMode.PREDICT), { inputNodes: [IN], outputNodes: OUT })],
+      'predict_old',
+    )
+    expect((await predict.load(keepAll())).loaded).toBe(true)
+    expect(model(predict, 'mean')).toBe(2)
+  })
+
   it('takes the last saved state as the latest, whatever the clocks of the processes that trained them', async () => {
     const root = await tempDir()
     const early = trainingPipeline()

@@ -31,6 +31,8 @@ export interface Resolution {
   readonly picks: ReadonlyMap<Node, StateRecord>
   /** Nodes that need saved state and have none for their code. */
   readonly missing: readonly MissingState[]
+  /** Nodes that use saved state and got none (they keep their fresh state, or are missing). */
+  readonly unpicked: readonly string[]
   /** Each node's version once the picks are loaded. */
   readonly versions: ReadonlyMap<Node, Version>
 }
@@ -64,16 +66,22 @@ export interface ResolveOptions {
 export function resolvePipeline(pipeline: Pipeline, options: ResolveOptions): Resolution {
   const picks = new Map<Node, StateRecord>()
   const missing: MissingState[] = []
+  const unpicked: string[] = []
   const versions = new Map<Node, Version>()
-  resolveInto(pipeline, options, options.outer ?? new Map(), { picks, missing, versions })
-  return { picks, missing, versions }
+  resolveInto(pipeline, options, options.outer ?? new Map(), { picks, missing, unpicked, versions })
+  return { picks, missing, unpicked, versions }
 }
 
 function resolveInto(
   pipeline: Pipeline,
   options: ResolveOptions,
   outer: ReadonlyMap<string, Version>,
-  out: { picks: Map<Node, StateRecord>; missing: MissingState[]; versions: Map<Node, Version> },
+  out: {
+    picks: Map<Node, StateRecord>
+    missing: MissingState[]
+    unpicked: string[]
+    versions: Map<Node, Version>
+  },
 ): void {
   const { nodes } = pipeline
   for (let i = 0; i < nodes.length; i++) {
@@ -101,6 +109,7 @@ function resolveInto(
       continue
     }
     out.versions.set(node, node.version)
+    out.unpicked.push(node.name)
     if (!op.requiresSavedState) continue
     if (ofCode.length === 0) {
       out.missing.push({ node: node.name, otherCode: options.statesOf(node.name).length })

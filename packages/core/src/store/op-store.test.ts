@@ -133,6 +133,30 @@ describe('OpStore: saved states with lineage', () => {
     expect((await readdir(join(root, '_index'))).length).toBeLessThanOrEqual(9)
   })
 
+  it('with retention off, moves old states to history chunks: a small commit file, every state still listed', async () => {
+    const root = await tempDir()
+    const store = new OpStore(new FileSaver(root), { retention: false })
+    const saved = []
+    for (let i = 0; i < 250; i++) saved.push(...(await store.saveStates([state('a', `a ${i}`)])))
+    const fresh = new OpStore(new FileSaver(root), { retention: false })
+    const recent = await fresh.recentStates('a')
+    expect(recent.complete).toBe(false)
+    expect(recent.states.length).toBeLessThanOrEqual(116)
+    expect(recent.states.at(-1)!.seq).toBe(saved.at(-1)!.seq)
+    expect((await fresh.listStates('a')).map((r) => r.seq)).toEqual(saved.map((r) => r.seq))
+    const newest = JSON.parse(await readFile(join(root, indexPath(250)), 'utf8'))
+    expect(newest.states.length).toBe(recent.states.length)
+    expect(Object.keys(newest.history)).toEqual(['a'])
+    expect(await files(join(root, '_index', 'history', 'a'))).toHaveLength(2)
+
+    // A prune reads the history back, keeps the newest, and removes the chunk files.
+    expect(await fresh.prune({ keep: 3 })).toEqual({ removed: { a: 247 }, kept: { a: 3 } })
+    const pruned = new OpStore(new FileSaver(root))
+    expect((await pruned.listStates('a')).map((r) => r.seq)).toEqual(saved.slice(-3).map((r) => r.seq))
+    expect(await pruned.recentStates('a')).toMatchObject({ complete: true })
+    expect(await files(join(root, '_index', 'history', 'a'))).toEqual([])
+  })
+
   it('writes the same bytes once', async () => {
     const root = await tempDir()
     const store = new OpStore(new FileSaver(root))

@@ -4,7 +4,15 @@ import type { BaseSaver } from '../savers/base-saver.js'
 import { readLegacyMeta } from './legacy-meta.js'
 import { applyRetention, DEFAULT_KEEP } from './retention.js'
 import type { NewState, PruneOptions, PruneReport, StateRecord, StateStore } from './state-store.js'
-import { parseIndexFile, type StoreIndex, storeIndexOf } from './store-index.js'
+import {
+  chunkFileOf,
+  type HistoryChunk,
+  indexFileOf,
+  parseChunkFile,
+  parseIndexFile,
+  type StoreIndex,
+  storeIndexOf,
+} from './store-index.js'
 
 /** Options of an {@link OpStore}. */
 export interface OpStoreOptions {
@@ -19,6 +27,10 @@ const INDEX_FOLDER = '/_index'
 const INDEX_FILE = /^(\d{12})\.json$/
 /** Commits whose index files stay readable behind the newest (for readers that are a little late). */
 const KEEP_INDEX_FILES = 8
+/** With retention off, each node's newest states stay in the commit file... */
+const RECENT = 16
+/** ...and older ones move to history chunk files, this many at a time. */
+const CHUNK = 100
 
 /** The path of the index file of commit `n`. */
 export function indexPath(n: number): string {
@@ -34,8 +46,10 @@ export function indexPath(n: number): string {
  * with `saveExclusive`, which fails when another process committed that number first: the commit
  * then reads the newer index and tries again. So no save overwrites another, even when a lock was
  * lost; the lock only keeps writers from wasting work. The saver must `list`, `saveExclusive` and
- * `delete` (FileSaver does). A store written before lineage (`/_meta.json`) is read as it is and
- * migrated by its first save.
+ * `delete` (FileSaver does). With retention off, a node's older states move out of the commit file
+ * into immutable history chunks, so a load that finds a fitting state among the newest reads a
+ * small index, however many states were ever saved. A store written before lineage
+ * (`/_meta.json`) is read as it is and migrated by its first save.
  *
  * @example
  * ```ts
@@ -50,6 +64,8 @@ export class OpStore implements StateStore {
   private readonly keep: number | false
   private index: StoreIndex | undefined
   private reading: Promise<StoreIndex> | undefined
+  /** History chunks read so far (immutable, so never stale). */
+  private readonly chunks = new Map<string, Promise<StateRecord[]>>()
 
   constructor(saver: BaseSaver, options: OpStoreOptions = {}) {
     this.saver = saver
@@ -68,11 +84,22 @@ export class OpStore implements StateStore {
   }
 
   async listStates(node: string): Promise<readonly StateRecord[]> {
-    return (await this.current()).byNode.get(node) ?? []
+    const index = await this.current()
+    const recent = index.byNode.get(node) ?? []
+    const history = index.history.get(node)
+    if (!history) return recent
+    return [...(await this.readChunks(history)), ...recent]
+  }
+
+  /** The node's newest states, and whether they are all of them (older ones sit in history chunks). */
+  async recentStates(node: string): Promise<{ states: readonly StateRecord[]; complete: boolean }> {
+    const index = await this.current()
+    return { states: index.byNode.get(node) ?? [], complete: !index.history.has(node) }
   }
 
   async listNodes(): Promise<readonly string[]> {
-    return [...(await this.current()).byNode.keys()]
+    const index = await this.current()
+    return [...new Set([...index.history.keys(), ...index.byNode.keys()])]
   }
 
   async readState(record: StateRecord): Promise<Uint8Array> {
@@ -126,15 +153,23 @@ export class OpStore implements StateStore {
 
   async prune(options: PruneOptions = {}): Promise<PruneReport> {
     const keep = options.keep ?? (this.keep === false ? DEFAULT_KEEP : this.keep)
-    const before = await this.read()
+    const count = (index: StoreIndex) => {
+      const counts = new Map<string, number>()
+      for (const [node, list] of index.byNode) counts.set(node, list.length)
+      for (const [node, chunks] of index.history) {
+        counts.set(node, (counts.get(node) ?? 0) + chunks.reduce((n, c) => n + c.count, 0))
+      }
+      return counts
+    }
+    const before = count(await this.read())
     await this.commit(async () => [], keep)
-    const after = await this.current()
+    const after = count(await this.current())
     const removed: Record<string, number> = {}
     const kept: Record<string, number> = {}
-    for (const [node, list] of before.byNode) {
-      const left = after.byNode.get(node)?.length ?? 0
+    for (const [node, n] of before) {
+      const left = after.get(node) ?? 0
       kept[node] = left
-      if (list.length > left) removed[node] = list.length - left
+      if (n > left) removed[node] = n - left
     }
     return { removed, kept }
   }
@@ -181,8 +216,10 @@ export class OpStore implements StateStore {
   }
 
   /**
-   * Commits the next index: the current records plus `add(current)`, less what retention drops.
-   * Retries when another process committed the same number first.
+   * Commits the next index: the current records plus `add(current)`, less what retention drops
+   * (retention reads a node's history chunks back first). With retention off, the oldest states of
+   * a node whose commit-file list grew long move to a new history chunk. Retries when another
+   * process committed the same number first.
    */
   private commit(
     add: (index: StoreIndex) => Promise<StateRecord[]>,
@@ -192,24 +229,74 @@ export class OpStore implements StateStore {
       for (;;) {
         const index = await this.read()
         const added = await add(index)
-        const all = [...index.records, ...added]
-        const { kept, dropped } = keep === false ? { kept: all, dropped: [] } : applyRetention(all, keep)
-        if (added.length === 0 && dropped.length === 0) return added
+        let records = [...index.records]
+        let history = new Map(index.history)
+        const folded = keep !== false && history.size > 0 ? [...history.values()].flat() : []
+        if (folded.length > 0) {
+          records = [...(await this.readChunks(folded)), ...records]
+          history = new Map()
+        }
+        records.push(...added)
+        const { kept, dropped } =
+          keep === false ? { kept: records, dropped: [] } : applyRetention(records, keep)
+        if (added.length === 0 && dropped.length === 0 && folded.length === 0) return added
         const lastSeq = Math.max(index.lastSeq, ...added.map((r) => r.seq))
-        const next = storeIndexOf(index.commit + 1, lastSeq, kept)
-        const body = Buffer.from(JSON.stringify({ format: 2, commit: next.commit, lastSeq, states: kept }))
-        if (!(await this.saver.saveExclusive(body, indexPath(next.commit)))) continue
+        const next = await this.spill(storeIndexOf(index.commit + 1, lastSeq, kept, history), keep)
+        if (!(await this.saver.saveExclusive(indexFileOf(next), indexPath(next.commit)))) continue
         this.index = next
-        await this.afterCommit(next, dropped)
+        await this.afterCommit(next, dropped, folded)
         return added
       }
     })
   }
 
+  /** Moves the oldest states of nodes with more than RECENT + CHUNK in the commit file to chunks. */
+  private async spill(index: StoreIndex, keep: number | false): Promise<StoreIndex> {
+    if (keep !== false) return index
+    const long = [...index.byNode].filter(([, list]) => list.length > RECENT + CHUNK)
+    if (long.length === 0) return index
+    const moved = new Set<StateRecord>()
+    const history = new Map(index.history)
+    for (const [node, list] of long) {
+      const old = list.slice(0, CHUNK)
+      const bytes = chunkFileOf(node, old)
+      const path = `${INDEX_FOLDER}/history/${node}/${createHash('sha256').update(bytes).digest('hex')}.json`
+      await this.saver.save(bytes, path)
+      history.set(node, [
+        ...(history.get(node) ?? []),
+        { path, count: old.length, firstSeq: old[0]!.seq, lastSeq: old.at(-1)!.seq },
+      ])
+      for (const r of old) moved.add(r)
+    }
+    const records = index.records.filter((r) => !moved.has(r))
+    return storeIndexOf(index.commit, index.lastSeq, records, history)
+  }
+
+  /** The records of history chunks, in order (each chunk read once per store object). */
+  private async readChunks(chunks: readonly HistoryChunk[]): Promise<StateRecord[]> {
+    const lists = await Promise.all(
+      chunks.map((c) => {
+        let reading = this.chunks.get(c.path)
+        if (!reading) {
+          reading = this.saver.load(c.path).then((bytes) => parseChunkFile(bytes, c.path, this.location))
+          reading.catch(() => this.chunks.delete(c.path))
+          this.chunks.set(c.path, reading)
+        }
+        return reading
+      }),
+    )
+    return lists.flat()
+  }
+
   /** Housekeeping that may fail without undoing the commit: old index files, dropped bytes. */
-  private async afterCommit(index: StoreIndex, dropped: StateRecord[]): Promise<void> {
+  private async afterCommit(
+    index: StoreIndex,
+    dropped: StateRecord[],
+    folded: readonly HistoryChunk[],
+  ): Promise<void> {
     const stillUsed = new Set(index.records.map((r) => r.blob))
     const garbage = [...new Set(dropped.map((r) => r.blob))].filter((b) => !stillUsed.has(b))
+    garbage.push(...folded.map((c) => c.path))
     if (index.commit > KEEP_INDEX_FILES) garbage.push(indexPath(index.commit - KEEP_INDEX_FILES))
     for (const path of garbage) await this.saver.delete(path).catch(() => undefined)
   }

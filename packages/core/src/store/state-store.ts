@@ -72,6 +72,12 @@ export interface StateStore {
   reload(): Promise<void>
   /** The node's states, oldest first. */
   listStates(node: string): Promise<readonly StateRecord[]>
+  /**
+   * The node's newest states (at least the last few), and whether they are all of them. A load
+   * resolves with these first and reads the whole list only when none fits; stores that keep a long
+   * history elsewhere implement it.
+   */
+  recentStates?(node: string): Promise<{ states: readonly StateRecord[]; complete: boolean }>
   /** Every node with at least one state. */
   listNodes(): Promise<readonly string[]>
   /** Saves states with their lineage, atomically, and answers their records. */

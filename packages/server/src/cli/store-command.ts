@@ -65,9 +65,11 @@ async function list(store: StateStore, only: string | undefined): Promise<void> 
 
 async function prune(store: StateStore, keepText: string | undefined): Promise<void> {
   const keep = keepText === undefined ? 10 : Number(keepText)
-  if (!Number.isInteger(keep) || keep < 1) throw new UsageError('--keep takes a whole number of states per node, 1 or more')
+  if (!Number.isInteger(keep) || keep < 1)
+    throw new UsageError('--keep takes a whole number of states per node, 1 or more')
   const { removed, kept } = await store.prune({ keep })
   const names = Object.keys(removed)
-  if (names.length === 0) console.log(`nothing to prune in ${store.location} (at most ${keep} state(s) per node)`)
+  if (names.length === 0)
+    console.log(`nothing to prune in ${store.location} (at most ${keep} state(s) per node)`)
   for (const node of names) console.log(`${node}: removed ${removed[node]}, kept ${kept[node]}`)
 }

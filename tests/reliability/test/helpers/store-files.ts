@@ -16,9 +16,8 @@ export async function listing(root: string): Promise<string[]> {
     .sort()
 }
 
-/** The folder store's index as bytes on disk: HEAD, the names of the commit files, the newest one. */
+/** The folder store's index as bytes on disk: the names of the commit files, the newest one. */
 export interface IndexBytes {
-  head: Buffer | null
   files: string[]
   newest: Buffer | null
 }
@@ -30,7 +29,6 @@ export async function indexBytes(root: string): Promise<IndexBytes> {
   const commits = files.filter((f) => /^\d{12}\.json$/.test(f))
   const newest = commits.at(-1)
   return {
-    head: files.includes('HEAD') ? await readFile(join(dir, 'HEAD')) : null,
     files,
     newest: newest ? await readFile(join(dir, newest)) : null,
   }
@@ -38,24 +36,16 @@ export async function indexBytes(root: string): Promise<IndexBytes> {
 
 /** The index as the files say, read without the store's code: every commit file must parse. */
 export interface IndexOnDisk {
-  /** HEAD's commit number, or null when there is no HEAD. */
-  head: number | null
   /** The commit numbers of the index files present, ascending. */
   commits: number[]
   /** The records of the newest commit (none when nothing was committed). */
   records: StateRecord[]
 }
 
-/** Parses HEAD and every `/_index/<n>.json` (throws when one does not parse or is not format 2). */
+/** Parses every `/_index/<n>.json` (throws when one does not parse or is not format 2). */
 export async function indexOnDisk(root: string): Promise<IndexOnDisk> {
   const dir = join(root, '_index')
   const files = existsSync(dir) ? await readdir(dir) : []
-  let head: number | null = null
-  if (files.includes('HEAD')) {
-    const text = (await readFile(join(dir, 'HEAD'), 'utf8')).trim()
-    if (!/^\d+$/.test(text)) throw new Error(`_index/HEAD holds '${text}', not a commit number`)
-    head = Number(text)
-  }
   const commits = files
     .filter((f) => /^\d{12}\.json$/.test(f))
     .map((f) => Number(f.slice(0, 12)))
@@ -69,7 +59,7 @@ export async function indexOnDisk(root: string): Promise<IndexOnDisk> {
     }
     records = file.states
   }
-  return { head, commits, records }
+  return { commits, records }
 }
 
 /** Every record a store opened on `root` now lists, in save order (what a new process would load). */
