@@ -48,6 +48,8 @@ const loadFrom = (name: string, path: string) =>
 const PIPELINES = ['is_odd', 'echo', 'typed', EMOJI, 'save_outside', 'save_encoded', 'load_outside']
 const notServed = (name: string) =>
   `pipeline '${name}' is not served here; available pipelines: ${PIPELINES.join(', ')}`
+/** The details of a PIPELINE_NOT_FOUND body: the name asked for (cut at 200), and what is served. */
+const notServedDetails = (name: string) => ({ pipeline: name, available: PIPELINES })
 const badTimeout = (text: string) => `timeout_ms '${text}' is not valid: expected an integer from 0 to 600000`
 const notJson = expect.stringMatching(/^the request body is not valid JSON: \S/)
 const tooDeep = 'the request body is not valid JSON: it nests arrays and objects deeper than 1000 levels'
@@ -116,7 +118,7 @@ const cases: Case[] = [
   { name: 'save body is an array', send: post('/pipelines/is_odd/save', '[1]'), status: 400, code: 'INVALID_BODY', message: 'the request body is not valid: body: Invalid input' },
 
   // Unknown things and wrong shapes
-  { name: 'unknown pipeline', send: post('/pipelines/nope/main', '{"pipeline_input": 1}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('nope') },
+  { name: 'unknown pipeline', send: post('/pipelines/nope/main', '{"pipeline_input": 1}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('nope'), details: notServedDetails('nope') },
   { name: 'unknown job (valid UUID) on /jobs/fetch/', pooled: true, send: post('/jobs/fetch/', JSON.stringify({ job_id: UNKNOWN_JOB })), status: 404, code: 'JOB_NOT_FOUND', message: expect.stringContaining(`'${UNKNOWN_JOB}'`) },
   { name: 'unknown job (valid UUID) on /jobs/:id/wait', pooled: true, send: { path: `/jobs/${UNKNOWN_JOB}/wait?timeout_ms=0` }, status: 404, code: 'JOB_NOT_FOUND', message: expect.stringContaining(`'${UNKNOWN_JOB}'`) },
   { name: 'job id of the wrong shape in the body', pooled: true, send: post('/jobs/fetch', JSON.stringify({ job_id: '../../etc/passwd' })), status: 400, code: 'INVALID_BODY', message: "job id '../../etc/passwd' is not valid: expected a job id as the call answered it (a UUID)" },
@@ -136,36 +138,36 @@ const cases: Case[] = [
   { name: 'deeply nested JSON: 1001 levels in all is refused', send: post('/pipelines/echo/main', `{"pipeline_input": ${nested(1000)}}`), status: 400, code: 'INVALID_JSON', message: tooDeep },
 
   // Path traversal in pipeline names
-  { name: 'traversal in a pipeline name: ..%2F..%2Fetc', send: post('/pipelines/..%2F..%2Fetc/main', '{}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('../../etc') },
+  { name: 'traversal in a pipeline name: ..%2F..%2Fetc', send: post('/pipelines/..%2F..%2Fetc/main', '{}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('../../etc'), details: notServedDetails('../../etc') },
   { name: 'traversal in a pipeline name: %2e%2e is a dot segment', send: post('/pipelines/%2e%2e/save', 'null'), status: 404, code: 'NOT_FOUND', message: 'no route POST /save; see GET /openapi.json' },
-  { name: 'traversal in a pipeline name: encoded backslashes', send: post('/pipelines/..%5C..%5Cetc/load', 'null'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('..\\..\\etc') },
-  { name: 'traversal in a pipeline name: fully encoded ../../etc/passwd', send: post('/pipelines/%2e%2e%2f%2e%2e%2fetc%2fpasswd/versions', 'null'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('../../etc/passwd') },
+  { name: 'traversal in a pipeline name: encoded backslashes', send: post('/pipelines/..%5C..%5Cetc/load', 'null'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('..\\..\\etc'), details: notServedDetails('..\\..\\etc') },
+  { name: 'traversal in a pipeline name: fully encoded ../../etc/passwd', send: post('/pipelines/%2e%2e%2f%2e%2e%2fetc%2fpasswd/versions', 'null'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('../../etc/passwd'), details: notServedDetails('../../etc/passwd') },
   { name: 'traversal in a pipeline name: raw ../ on the request line', send: post('/pipelines/../../etc/save', 'null'), status: 404, code: 'NOT_FOUND', message: 'no route POST /etc/save; see GET /openapi.json' },
 
   // Path traversal in data paths (they come from code: the run fails and writes nothing)
   { name: 'traversal in a data path: DataSavingNode with ../../../', send: post('/pipelines/save_outside/main', '{"pipeline_input": {"pwned": true}}'), status: 400, code: 'INVALID_PATH', message: leaves('/data/../../../outside.json'), details: { path: '/data/../../../outside.json' } },
   { name: 'traversal in a data path: DataSavingNode with %2e%2e', send: post('/pipelines/save_encoded/main', '{"pipeline_input": {"pwned": true}}'), status: 400, code: 'INVALID_PATH', message: "path '/data/%2e%2e/%2e%2e/%2e%2e/encoded.json' is not allowed: it contains a percent-encoded dot, slash or NUL; use a path relative to the store root without '..'", details: { path: '/data/%2e%2e/%2e%2e/%2e%2e/encoded.json' } },
-  { name: 'traversal in a data path: DataLoadingNode is not loaded, with the reason', send: post('/pipelines/load_outside/main', '{}'), status: 419, code: 'PIPELINE_NOT_LOADED', message: leaves('/data/../../../etc/passwd') },
+  { name: 'traversal in a data path: DataLoadingNode is not loaded, with the reason', send: post('/pipelines/load_outside/main', '{}'), status: 419, code: 'PIPELINE_NOT_LOADED', message: leaves('/data/../../../etc/passwd'), details: { pipeline: 'load_outside' } },
 
   // Prototype keys
   { name: '__proto__ key in the body', send: main('{"__proto__": {"polluted": 1, "use_worker": true}, "pipeline_input": 3}'), status: 200, output: true },
   { name: 'escaped __proto__ key in the body', send: main('{"\\u005f_proto__": {"polluted": 1}, "pipeline_input": 3}'), status: 200, output: true },
   { name: 'constructor.prototype keys in the body', send: main('{"constructor": {"prototype": {"polluted": 1}}, "prototype": {"polluted": 1}, "pipeline_input": 3}'), status: 200, output: true },
   { name: '__proto__ key inside the pipeline input is dropped', send: post('/pipelines/echo/main', '{"pipeline_input": {"a": 1, "__proto__": {"polluted": 1}, "constructor": {"prototype": {"polluted": 1}}}}'), status: 200, output: { a: 1, constructor: { prototype: { polluted: 1 } } } },
-  { name: 'pipeline named __proto__', send: post('/pipelines/__proto__/main', '{}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('__proto__') },
-  { name: 'pipeline named constructor', send: post('/pipelines/constructor/versions', 'null'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('constructor') },
-  { name: 'pipeline named prototype', send: { path: '/pipelines/prototype/health_check' }, status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('prototype') },
-  { name: 'pipeline named hasOwnProperty', send: post('/pipelines/hasOwnProperty/save', 'null'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('hasOwnProperty') },
+  { name: 'pipeline named __proto__', send: post('/pipelines/__proto__/main', '{}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('__proto__'), details: notServedDetails('__proto__') },
+  { name: 'pipeline named constructor', send: post('/pipelines/constructor/versions', 'null'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('constructor'), details: notServedDetails('constructor') },
+  { name: 'pipeline named prototype', send: { path: '/pipelines/prototype/health_check' }, status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('prototype'), details: notServedDetails('prototype') },
+  { name: 'pipeline named hasOwnProperty', send: post('/pipelines/hasOwnProperty/save', 'null'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('hasOwnProperty'), details: notServedDetails('hasOwnProperty') },
   { name: 'job id __proto__', pooled: true, send: post('/jobs/fetch/', '{"job_id": "__proto__"}'), status: 400, code: 'INVALID_BODY', message: "job id '__proto__' is not valid: expected a job id as the call answered it (a UUID)" },
 
   // Long and unusual names
-  { name: 'very long pipeline name (10k chars) is cut in the message', send: post(`/pipelines/${'a'.repeat(10_000)}/main`, '{}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('a'.repeat(200)) },
-  { name: 'RTL override and Hebrew in a pipeline name', send: post(`/pipelines/${encodeURIComponent('\u202Eשלום')}/main`, '{}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('\u202Eשלום') },
-  { name: 'emoji pipeline name, unknown', send: post(`/pipelines/${encodeURIComponent('🚀')}/main`, '{}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('🚀') },
+  { name: 'very long pipeline name (10k chars) is cut in the message', send: post(`/pipelines/${'a'.repeat(10_000)}/main`, '{}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('a'.repeat(200)), details: notServedDetails('a'.repeat(200)) },
+  { name: 'RTL override and Hebrew in a pipeline name', send: post(`/pipelines/${encodeURIComponent('\u202Eשלום')}/main`, '{}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('\u202Eשלום'), details: notServedDetails('\u202Eשלום') },
+  { name: 'emoji pipeline name, unknown', send: post(`/pipelines/${encodeURIComponent('🚀')}/main`, '{}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('🚀'), details: notServedDetails('🚀') },
   { name: 'emoji pipeline name, served', send: post(`/pipelines/${encodeURIComponent(EMOJI)}/main`, '{"pipeline_input": "ok"}'), status: 200, output: 'ok' },
-  { name: 'NUL (%00) in a pipeline name', send: post('/pipelines/is_odd%00/main', '{}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('is_odd\0') },
-  { name: 'combining mark after a served name is another name', send: post(`/pipelines/${encodeURIComponent('is_odd\u0301')}/main`, '{}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('is_odd\u0301') },
-  { name: 'malformed percent-encoding in a pipeline name', send: post('/pipelines/%E0%A4%A/main', '{}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('%E0%A4%A') },
+  { name: 'NUL (%00) in a pipeline name', send: post('/pipelines/is_odd%00/main', '{}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('is_odd\0'), details: notServedDetails('is_odd\0') },
+  { name: 'combining mark after a served name is another name', send: post(`/pipelines/${encodeURIComponent('is_odd\u0301')}/main`, '{}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('is_odd\u0301'), details: notServedDetails('is_odd\u0301') },
+  { name: 'malformed percent-encoding in a pipeline name', send: post('/pipelines/%E0%A4%A/main', '{}'), status: 404, code: 'PIPELINE_NOT_FOUND', message: notServed('%E0%A4%A'), details: notServedDetails('%E0%A4%A') },
 
   // use_worker
   { name: 'use_worker true with no pool', send: main('{"pipeline_input": 3, "use_worker": true}'), status: 400, code: 'NO_WORKER_POOL', message: "pipeline 'is_odd' was asked to run in a worker but the app has no workerPool; pass one to new Chariots(pipelines, { workerPool })" },

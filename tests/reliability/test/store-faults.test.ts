@@ -153,6 +153,7 @@ describe('store faults', () => {
         419,
         'PIPELINE_NOT_LOADED',
         NOT_TRAINED,
+        { pipeline: 'predict' },
       )
     })
 
@@ -286,7 +287,6 @@ describe('store faults', () => {
       expect((await indexBytes(root)).files).toEqual(['000000000001.json', '000000000002.json'])
       expect(await freshPrediction(root)).toEqual(expectedPrediction(S2, 50))
     })
-  })
   })
 
   describe('a full disk, for real: the store on a small tmpfs', () => {
@@ -497,7 +497,9 @@ describe('store faults', () => {
           expect(got).toEqual(expectedPrediction(confirmed.xs, 50))
         } else {
           // Killed before the first save ever committed: reported as not loaded, cleanly.
-          expect(got).toEqual({ error: { code: 'PIPELINE_NOT_LOADED', message: NOT_TRAINED } })
+          expect(got).toEqual({
+            error: { code: 'PIPELINE_NOT_LOADED', message: NOT_TRAINED, details: { pipeline: 'predict' } },
+          })
         }
       }
 

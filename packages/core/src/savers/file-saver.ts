@@ -52,7 +52,6 @@ export class FileSaver extends BaseSaver {
   private readonly staleLockMs: number
   private readonly lockTimeoutMs: number
   private realRoot: string | undefined
-  private lockFolderReady = false
 
   constructor(root: string, options: FileSaverOptions = {}) {
     super()
@@ -213,8 +212,7 @@ export class FileSaver extends BaseSaver {
     const body = JSON.stringify(held)
     const deadline = Date.now() + this.lockTimeoutMs
     try {
-      if (!this.lockFolderReady) await mkdir(dirname(file), { recursive: true })
-      this.lockFolderReady = true
+      await mkdir(dirname(file), { recursive: true })
     } catch (cause) {
       throw storeError(`could not create the lock folder under store root '${this.root}'`, cause)
     }
