@@ -1,8 +1,6 @@
 import {
   type BaseRunner,
   type BaseSaver,
-  ChariotsError,
-  ErrorCode,
   type Pipeline,
   PipelineHost,
   type RunOptions,
