@@ -87,6 +87,48 @@ export abstract class BaseWorkerPool {
   }
 
   /**
+   * Calls `listener` with the job's state each time its status or progress changes, starting with
+   * its state now, until it is done or failed (the last call); answers a function that stops
+   * listening. `onError` receives a failure to read the job (`JOB_NOT_FOUND`, the backend down),
+   * after which nothing more is called. This default polls `getPipelineResponseForId` (10 ms,
+   * backing off to 250 ms); pools with events override it. What SSE routes and dashboards use.
+   */
+  watchJob(
+    jobId: string,
+    listener: (job: JobResponse) => void,
+    onError: (err: Error) => void = () => undefined,
+  ): () => void {
+    let stopped = false
+    let last = ''
+    let delay = 10
+    const poll = async () => {
+      while (!stopped) {
+        let job: JobResponse
+        try {
+          job = await this.getPipelineResponseForId(jobId)
+        } catch (err) {
+          if (!stopped) onError(err as Error)
+          return
+        }
+        if (stopped) return
+        const key = JSON.stringify([job.status, job.progress])
+        if (key !== last) {
+          last = key
+          delay = 10
+          listener(job)
+        }
+        if (isFinished(job.status)) return
+        await sleep(delay)
+        delay = Math.min(delay * 2, 250)
+      }
+    }
+    void poll()
+    return () => {
+      stopped = true
+    }
+  }
+
+  /**
    * Starts workers (for `chariots worker`) and resolves once they take jobs. This default spawns
    * `concurrency` workers with `spawnWorker`; pools that can isolate job bodies use `appModule`.
    */

@@ -161,4 +161,29 @@ describe('InProcessWorkerPool', () => {
     expect(() => new InProcessWorkerPool({ concurrency: -1 })).toThrow(/concurrency/)
     expect(() => new InProcessWorkerPool({ concurrency: 1.5 })).toThrow(/concurrency/)
   })
+
+  it('watchJob reports each change of status and progress, ending with done; an unknown id is an error', async () => {
+    const hold = new HoldOp()
+    const { app, pipeline } = withApp({}, hold)
+    const jobId = await pool.executePipelineAsync(pipeline('hold0'), 'w', app)
+    const seen: string[] = []
+    const ended = new Promise<void>((resolve) =>
+      pool.watchJob(jobId, (job) => {
+        seen.push(`${job.status} ${JSON.stringify(job.progress)}`)
+        if (job.status === 'done') resolve()
+      }),
+    )
+    await waitUntil(() => hold.held === 1 && seen.length >= 2)
+    hold.release()
+    await ended
+    expect(seen).toEqual(
+      ['queued null', 'running {"holding":"w"}', 'done {"holding":"w"}'].slice(
+        seen[0] === 'queued null' ? 0 : 1,
+      ),
+    )
+    const failure = await new Promise<Error>((resolve) =>
+      pool.watchJob('00000000-0000-4000-8000-000000000000', () => {}, resolve),
+    )
+    expect(failure).toMatchObject({ code: 'JOB_NOT_FOUND' })
+  })
 })
