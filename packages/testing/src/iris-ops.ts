@@ -9,6 +9,7 @@ import {
   VersionedFieldDict,
   VersionType,
   versioned,
+  type BatchOptions,
 } from '@chariots/core'
 import {
   LogisticRegression,
@@ -131,7 +132,7 @@ export function irisTrainingPipeline(name = 'train_iris'): Pipeline {
  * await new SequentialRunner().run(prediction, [[1, 2, 3, 4]]) // e.g. [1]
  * ```
  */
-export function irisPredictionPipeline(name = 'pred_iris'): Pipeline {
+export function irisPredictionPipeline(name = 'pred_iris', options: { batch?: BatchOptions } = {}): Pipeline {
   return new Pipeline(
     [
       new Node(new PCAOp(MLMode.PREDICT), {
@@ -144,6 +145,6 @@ export function irisPredictionPipeline(name = 'pred_iris'): Pipeline {
       }),
     ],
     name,
-    { input: z.array(z.array(z.number()).length(4)) },
+    { input: z.array(z.array(z.number()).length(4)), ...(options.batch ? { batch: options.batch } : {}) },
   )
 }

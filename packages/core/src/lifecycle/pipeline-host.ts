@@ -14,6 +14,7 @@ import { heldStates, type LoadOutcome, loadPipelineStates } from './load-states.
 import { notLoadedReason } from './not-loaded-reason.js'
 import { PipelineGate } from './pipeline-gate.js'
 import { PromiseMutex } from './promise-mutex.js'
+import { RowBatcher } from './row-batcher.js'
 import { type SavedStates, savePipelineStates } from './save-states.js'
 
 /** What the host logs through (a pino logger fits). */
@@ -107,6 +108,8 @@ interface Entry {
   readonly gate: PipelineGate
   refused: LoadRefusal | null
   loadedAt: string | null
+  /** Merges concurrent calls, for a pipeline with `batch` whose ops are all row-wise. */
+  batcher?: RowBatcher<Record<string, string>> | null
 }
 
 /**
@@ -210,10 +213,39 @@ export class PipelineHost {
     const entry = this.entry(name)
     const { pipeline } = entry
     if (!pipeline.isLoaded) throw notLoaded(pipeline)
+    const batcher = Array.isArray(input) ? this.batcherOf(entry) : null
+    if (batcher) {
+      // Each call's rows are checked on their own, so a bad input fails only its call.
+      const rows = pipeline.parseInput(input) as unknown[]
+      const { value, rest } = await batcher.submit(rows)
+      return { value, versions: rest }
+    }
     const call = () => this.runOnce(pipeline, input)
     return changesState(pipeline)
       ? entry.gate.exclusive(call, { what: 'a training call' })
       : entry.gate.shared(call)
+  }
+
+  /** The entry's batcher: only for a pipeline with `batch` whose ops all map rows on their own. */
+  private batcherOf(entry: Entry): RowBatcher<Record<string, string>> | null {
+    if (entry.batcher !== undefined) return entry.batcher
+    const { pipeline } = entry
+    const rowWise = pipeline.allNodes().every((n) => n.pipeline !== undefined || n.op?.rowWise === true)
+    entry.batcher =
+      pipeline.batch && rowWise && !changesState(pipeline)
+        ? new RowBatcher(pipeline.batch, (rows) =>
+            entry.gate
+              .shared(() => this.runOnce(pipeline, rows))
+              .then((r) => ({ value: r.value, rest: r.versions })),
+          )
+        : null
+    if (pipeline.batch && !entry.batcher) {
+      this.logger?.warn(
+        { pipeline: pipeline.name },
+        `pipeline '${pipeline.name}' asks for batch, but not all its ops are row-wise (static rowWise = true): calls run one by one`,
+      )
+    }
+    return entry.batcher
   }
 
   /**
