@@ -2,6 +2,7 @@
 // packages' tests (server, workers) and the example app.
 import {
   BaseOp,
+  type BatchOptions,
   MLMode,
   Node,
   Pipeline,
@@ -9,7 +10,6 @@ import {
   VersionedFieldDict,
   VersionType,
   versioned,
-  type BatchOptions,
 } from '@chariots/core'
 import {
   LogisticRegression,

@@ -49,7 +49,7 @@ describe('micro-batching', () => {
       Array.from({ length: 1 + (i % 3) }, (_, j) => i * 10 + j),
     )
     const results = await Promise.all(inputs.map((rows) => host.run('rows', rows)))
-    results.forEach((r, i) => expect(r.value).toEqual(inputs[i]!.map((x) => x + 1)))
+    for (const [i, r] of results.entries()) expect(r.value).toEqual(inputs[i]!.map((x) => x + 1))
     expect(new Set(results.map((r) => JSON.stringify(r.versions))).size).toBe(1)
     expect(counter.runs).toBeLessThan(64)
     expect(counter.rowsPerRun.reduce((a, b) => a + b, 0)).toBe(inputs.flat().length)
