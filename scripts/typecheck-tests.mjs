@@ -2,8 +2,8 @@
 // `tsc --noEmit` per project config, against the built packages' declarations. Prints the errors
 // and how many test files it checked; exits 1 on any error. Run after `pnpm build`.
 import { spawn } from 'node:child_process'
-import { availableParallelism } from 'node:os'
 import { existsSync, readdirSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 
 const projects = [
