@@ -328,18 +328,13 @@ export class PipelineHost {
       outcome = await loadPipelineStates(pipeline, this.store, options)
     } catch (err) {
       const e = err as ChariotsError
-      entry.refused = {
-        at: new Date().toISOString(),
-        code: typeof e.code === 'string' ? e.code : ErrorCode.INTERNAL,
-        message: e.message,
-        ...(e.details ? { details: e.details } : {}),
-      }
+      recordRefusal(entry, e)
       // A pipeline that never loaded does not serve: not fresh ops in place of saved state, and not
       // data nodes that could not be prepared (a path leaving the root, an unreadable file), which
       // would fail every call while health said the pipeline is fine.
       if (entry.loadedAt === null) pipeline.isLoaded = false
       if (!pipeline.isLoaded) pipeline.notLoadedReason = e.message
-      this.logger?.warn({ pipeline: pipeline.name, code: entry.refused.code }, `load refused: ${e.message}`)
+      this.logger?.warn({ pipeline: pipeline.name, code: entry.refused?.code }, `load refused: ${e.message}`)
       throw err
     }
     const reason = outcome.loaded
@@ -442,6 +437,7 @@ export class PipelineHost {
       try {
         if (storeProblem && usesStore(pipeline)) {
           pipeline.isLoaded = false
+          recordRefusal(entry, storeProblem)
           throw storeProblem
         }
         const result = await this.loads.run(pipeline.name, () => this.refresh(entry, {}))
@@ -478,6 +474,16 @@ export function versionsOf(pipeline: Pipeline): Record<string, string> {
     out[node.name] = hit.text
   }
   return out
+}
+
+/** Records a load that failed: what serves (if anything) keeps serving, and the status says why. */
+function recordRefusal(entry: Entry, e: ChariotsError): void {
+  entry.refused = {
+    at: new Date().toISOString(),
+    code: typeof e.code === 'string' ? e.code : ErrorCode.INTERNAL,
+    message: e.message,
+    ...(e.details ? { details: e.details } : {}),
+  }
 }
 
 /** Whether a run may change the state of one of the pipeline's ops (a training). */
