@@ -3,9 +3,11 @@ import { ChariotsError } from '@chariots/core'
 import { CALL_USAGE, callCommand } from './call-command.js'
 import { closestName } from './closest-name.js'
 import { NEW_USAGE, newCommand } from './new-command.js'
+import { PLAN_USAGE, planCommand } from './plan-command.js'
 import { SERVE_USAGE, serveCommand } from './serve-command.js'
 import { STORE_USAGE, storeCommand } from './store-command.js'
 import { UsageError } from './usage-error.js'
+import { VIZ_USAGE, vizCommand } from './viz-command.js'
 import { WORKER_USAGE, workerCommand } from './worker-command.js'
 
 /** One `chariots <name>` command. */
@@ -22,6 +24,8 @@ const commands: Record<string, Command> = {
   worker: { usage: WORKER_USAGE, summary: "run workers for an app's worker pool", run: workerCommand },
   call: { usage: CALL_USAGE, summary: 'call a pipeline of a running server', run: callCommand },
   store: { usage: STORE_USAGE, summary: 'list or prune the saved states of a store', run: storeCommand },
+  plan: { usage: PLAN_USAGE, summary: 'what to retrain so a pipeline loads (and run it)', run: planCommand },
+  viz: { usage: VIZ_USAGE, summary: "draw a pipeline's DAG (mermaid, dot, svg)", run: vizCommand },
 }
 
 function help(): string {
