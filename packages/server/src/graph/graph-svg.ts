@@ -1,9 +1,9 @@
 import { LINK_COLOR, type PipelineGraph, STATUS_COLOR } from './pipeline-graph.js'
 
-const W = 180
+const W = 150
 const H = 56
 const IO_W = 70
-const GAP_X = 64
+const GAP_X = 44
 const GAP_Y = 22
 const PAD = 16
 
@@ -55,10 +55,10 @@ export function graphToSvg(graph: PipelineGraph): string {
       const { x, y, w } = box.get(n.id)!
       const color = STATUS_COLOR[n.status]
       const io = n.status === 'io'
-      const name = `<text x="${w / 2}" y="${io ? H / 2 + 4 : 22}" text-anchor="middle" font-weight="600" font-size="13" fill="#212121">${esc(clip(n.label, 22))}</text>`
+      const name = `<text x="${w / 2}" y="${io ? H / 2 + 4 : 22}" text-anchor="middle" font-weight="600" font-size="13" fill="#212121">${esc(clip(n.label, 19))}</text>`
       const detail = io
         ? ''
-        : `<text x="${w / 2}" y="39" text-anchor="middle" font-size="11" fill="#424242" font-family="ui-monospace, monospace">${esc(clip(n.detail, 26))}</text><text x="${w / 2}" y="51" text-anchor="middle" font-size="10" fill="${color}">${esc(n.status)}</text>`
+        : `<text x="${w / 2}" y="39" text-anchor="middle" font-size="11" fill="#424242" font-family="ui-monospace, monospace">${esc(clip(n.detail, 22))}</text><text x="${w / 2}" y="51" text-anchor="middle" font-size="10" fill="${color}">${esc(n.status)}</text>`
       return `<g class="node status-${n.status}" data-node="${esc(n.id)}" transform="translate(${x},${y})"><title>${esc(n.title)}</title><rect width="${w}" height="${H}" rx="${io ? H / 2 : 8}" fill="#fff" stroke="${color}" stroke-width="${n.status === 'stale' || n.status === 'upstream' ? 3 : 2}"/>${name}${detail}</g>`
     })
     .join('\n')
