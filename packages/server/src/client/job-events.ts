@@ -47,7 +47,7 @@ export async function* readJobEvents(open: Open, options: JobEventsOptions): Asy
       )
     }
     try {
-      for await (const event of readServerSentEvents(response.body)) {
+      for await (const event of readServerSentEvents(response.body, options.signal)) {
         if (event.id !== null) lastId = event.id
         left = options.reconnects ?? 3
         const update = { id: event.id, response: toPipelineResponse(JSON.parse(event.data)) }

@@ -10,7 +10,8 @@ export interface ServerSentEvent {
 
 /**
  * Reads a `text/event-stream` body event by event (the EventSource format: `event:`, `data:`,
- * `id:` fields, a blank line ends an event, `:` starts a comment). Ends when the body ends.
+ * `id:` fields, a blank line ends an event, `:` starts a comment). Ends when the body ends, or
+ * when `signal` aborts (the body is cancelled then, whatever the fetch did with the signal).
  *
  * @example
  * ```ts
@@ -20,9 +21,13 @@ export interface ServerSentEvent {
  */
 export async function* readServerSentEvents(
   body: ReadableStream<Uint8Array>,
+  signal?: AbortSignal,
 ): AsyncGenerator<ServerSentEvent> {
   const decoder = new TextDecoder()
   const reader = body.getReader()
+  const cancel = () => void reader.cancel().catch(() => undefined)
+  if (signal?.aborted) cancel()
+  signal?.addEventListener('abort', cancel, { once: true })
   let buffer = ''
   let fields: { id: string | null; event: string; data: string[] } = { id: null, event: '', data: [] }
   try {
@@ -51,6 +56,7 @@ export async function* readServerSentEvents(
       }
     }
   } finally {
+    signal?.removeEventListener('abort', cancel)
     await reader.cancel().catch(() => undefined)
   }
 }
