@@ -15,12 +15,15 @@ interface Snapshot {
  * prepares every pipeline (the data files' current hashes), then lists the states of every node
  * that loads or trains one, and checks which data files exist.
  */
-async function snapshot(host: PipelineHost): Promise<Snapshot> {
+async function snapshot(host: PipelineHost, target: string): Promise<Snapshot> {
   const pipelines = [...host.pipelines.values()]
   const nodes = pipelines.flatMap((p) => p.allNodes())
   const names = [...new Set(nodes.filter((n) => n.loadableOp).map((n) => n.name))]
   if (names.length > 0) await host.store.reload()
-  for (const p of pipelines) await p.prepare(host.saver)
+  await host.getPipeline(target).prepare(host.saver)
+  // Another pipeline whose data file cannot be read (a path leaving the root) is not this plan's
+  // problem: it keeps the hash it had, and its own load reports it.
+  for (const p of pipelines) if (p.name !== target) await p.prepare(host.saver).catch(() => undefined)
   const states = new Map<string, readonly StateRecord[]>()
   for (const name of names) states.set(name, await host.store.listStates(name))
   const paths = new Set<string>()
@@ -29,21 +32,21 @@ async function snapshot(host: PipelineHost): Promise<Snapshot> {
     if (typeof path === 'string') paths.add(path)
   }
   const existing = new Set<string>()
-  for (const path of paths) if (await host.saver.exists(path)) existing.add(path)
+  for (const path of paths) if (await host.saver.exists(path).catch(() => false)) existing.add(path)
   return { statesOf: (n) => states.get(n) ?? [], fileExists: (p) => existing.has(p) }
 }
 
 /** {@link PipelineHost.plan}: the retrain plan of one pipeline against the store as it is now. */
 export async function planOnHost(host: PipelineHost, name: string): Promise<RetrainPlan> {
   const target = host.getPipeline(name)
-  const snap = await snapshot(host)
+  const snap = await snapshot(host, name)
   return planRetraining(target, { ...snap, pipelines: [...host.pipelines.values()] })
 }
 
 /** {@link PipelineHost.analyze}: each node's and link's standing against the store as it is now. */
 export async function analyzeOnHost(host: PipelineHost, name: string): Promise<PipelineAnalysis> {
   const target = host.getPipeline(name)
-  return analyzePipeline(target, await snapshot(host))
+  return analyzePipeline(target, await snapshot(host, name))
 }
 
 /** Options of {@link PipelineHost.runPlan}. */
