@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 // The dashboard end to end: the iris app served over real HTTP, driven by Debian's headless
 // Chromium through playwright-core, as a person would use it. Screenshots go to
 // .test-results/ui/ at the repository root (git-ignored), one per step.
