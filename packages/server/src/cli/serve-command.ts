@@ -83,6 +83,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     if (closing) return
     closing = true
     logger.info({ signal }, 'shutting down: finishing in-flight requests')
+    app.endEventStreams?.() // open SSE streams would hold the connections until the hard timeout
     await closeServer(server)
     await app.close?.()
     logger.info('bye')
