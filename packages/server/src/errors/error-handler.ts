@@ -43,8 +43,19 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler {
     if (status >= 500) logger?.error({ err: error.cause ?? error, code: error.code }, error.message)
     else logger?.debug({ code: error.code }, error.message)
     closeIfBodyUnread(c.env)
+    const retryAfter = retryAfterOf(error)
+    if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter))
     return c.json(body, status as 400)
   }
+}
+
+/**
+ * The seconds an error asks the client to wait before retrying (`details.retryAfterSeconds`, a
+ * whole number above 0, as a full worker pool's `QUEUE_FULL` carries), sent as `Retry-After`.
+ */
+export function retryAfterOf(error: ChariotsError): number | undefined {
+  const seconds = error.details?.retryAfterSeconds
+  return typeof seconds === 'number' && Number.isSafeInteger(seconds) && seconds > 0 ? seconds : undefined
 }
 
 /** The details as plain JSON; a value JSON cannot write (a bigint, a cycle) is logged and left out. */

@@ -12,11 +12,25 @@ export interface StartWorkersOptions {
    * or worker thread import it there.
    */
   appModule?: string
+  /**
+   * Logs each job's start, end and failure from the worker process (job threads and child
+   * processes have no logger of their own). A pino logger fits.
+   */
+  logger?: JobLogger
+}
+
+/** What a pool logs its jobs through (a pino logger fits). */
+export interface JobLogger {
+  info(fields: object, message?: string): void
+  warn(fields: object, message?: string): void
 }
 
 /** A handle on workers started by {@link BaseWorkerPool.startWorkers} or `spawnWorker`. */
 export interface WorkerHandle {
-  /** Stops taking jobs, lets running ones finish, then resolves. */
+  /**
+   * Stops taking jobs and lets running ones finish, then resolves. Pools with a shutdown grace
+   * period fail the jobs still running after it with `WORKER_SHUTDOWN`.
+   */
   close(): Promise<void>
 }
 
@@ -126,6 +140,16 @@ export abstract class BaseWorkerPool {
     return () => {
       stopped = true
     }
+  }
+
+  /**
+   * Calls `listener` with a job's state each time any job of this pool is queued, starts, reports
+   * progress or ends; answers a function that stops listening. Pools that cannot see every job as
+   * it changes answer `undefined` (this default): callers then watch jobs one by one with
+   * {@link watchJob}. What a dashboard's pool-wide stream (`GET /events`) uses.
+   */
+  watchJobs(_listener: (job: JobResponse) => void): (() => void) | undefined {
+    return undefined
   }
 
   /**
