@@ -127,7 +127,11 @@ export class InProcessWorkerPool extends BaseWorkerPool {
     return this.closed ? 0 : this.slots
   }
 
-  /** Adds one job slot; closing the handle removes it again (after a running job ends). */
+  /**
+   * Adds one job slot; closing the handle removes it again once a running job ends, or after the
+   * grace period (`shutdownTimeoutMs`), which fails the newest job past the slots left with
+   * `WORKER_SHUTDOWN`.
+   */
   async spawnWorker(): Promise<WorkerHandle> {
     return this.addSlots(1)
   }
@@ -187,8 +191,11 @@ export class InProcessWorkerPool extends BaseWorkerPool {
     return jobId
   }
 
+  /** The job; a queued one says `workerLost` while the pool has no slot to run it. */
   async getPipelineResponseForId(jobId: string): Promise<JobResponse> {
-    return snapshot(this.record(jobId).response)
+    const job = snapshot(this.record(jobId).response)
+    if (job.status === JobStatus.queued && this.slots === 0) job.workerLost = true
+    return job
   }
 
   /** Resolves when the job ends (an event, no polling), or with its current state after `timeoutMs`. */
@@ -255,14 +262,16 @@ export class InProcessWorkerPool extends BaseWorkerPool {
     const running = [...this.running.values()]
     if (running.length === 0) return
     await within(Promise.all(running.map((r) => r.settled)), this.graceMs)
-    for (const run of running) {
-      if (!run.current) continue
-      const name = run.job.response.pipelineName ?? ''
-      this.release(
-        run,
-        toJobError(workerShutdownError(run.jobId, name, this.graceMs, 'the InProcessWorkerPool')),
-      )
-    }
+    for (const run of running) if (run.current) this.shutDown(run)
+  }
+
+  /** Fails a run still going when the grace period ended, freeing its slot. */
+  private shutDown(run: Run): void {
+    const name = run.job.response.pipelineName ?? ''
+    this.release(
+      run,
+      toJobError(workerShutdownError(run.jobId, name, this.graceMs, 'the InProcessWorkerPool')),
+    )
   }
 
   private record(jobId: string): InProcessJob {
@@ -286,7 +295,9 @@ export class InProcessWorkerPool extends BaseWorkerPool {
         if (!open) return
         open = false
         if (!this.closed) this.slots -= n
-        await this.drained()
+        await within(this.drained(), this.graceMs)
+        // Past the grace period, the newest runs beyond the slots left are failed.
+        for (const run of [...this.running.values()].slice(this.slots)) this.shutDown(run)
       },
     }
   }
