@@ -125,6 +125,16 @@ export class JobProducer extends QueueBase {
     return jobId
   }
 
+  /** Throws `QUEUE_FULL` when a job of `inputBytes` would not fit the limits now (reserves nothing). */
+  async checkRoom(pipeline: Pipeline, inputBytes: number): Promise<void> {
+    const held = await this.deadline(
+      this.places.held(),
+      `cannot read the queue of pipeline '${pipeline.name}'`,
+    )
+    const pool = `RQWorkerPool of ${this.where()}`
+    checkQueueLimits({ pool, pipeline: pipeline.name, inputBytes, ...held }, this.options.limits)
+  }
+
   /** Everything known of the job; `JOB_NOT_FOUND` for an id Redis does not know. */
   async read(jobId: string): Promise<JobResponse> {
     if (!isValidJobId(jobId)) throw this.notFound(jobId)

@@ -109,6 +109,7 @@ export class RQWorkerPool extends BaseWorkerPool {
   private readonly consumer: JobConsumer
   private readonly events: JobEvents
   private readonly defaultTimeoutMs: number
+  private readonly graceMs: number
   private closed = false
   private lastWarning = 0
 
@@ -126,6 +127,7 @@ export class RQWorkerPool extends BaseWorkerPool {
       warn: (err) => this.warn(err),
     }
     const maxStalledCount = options.maxStalledCount ?? 1
+    this.graceMs = checkedMs(options.shutdownTimeoutMs ?? shutdownGraceMs(), 'shutdownTimeoutMs')
     this.producer = new JobProducer(this.settings, {
       limits: this.limits,
       retention: {
@@ -142,9 +144,14 @@ export class RQWorkerPool extends BaseWorkerPool {
       stalledInterval: options.stalledInterval ?? 5_000,
       maxStalledCount,
       defaultTimeoutMs: this.defaultTimeoutMs,
-      graceMs: checkedMs(options.shutdownTimeoutMs ?? shutdownGraceMs(), 'shutdownTimeoutMs'),
+      graceMs: this.graceMs,
     })
     this.events = new JobEvents(this.settings, this.producer)
+  }
+
+  /** How long a closing worker waits for running jobs (the `shutdownTimeoutMs` option). */
+  override get shutdownTimeoutMs(): number {
+    return this.graceMs
   }
 
   /**
@@ -211,6 +218,16 @@ export class RQWorkerPool extends BaseWorkerPool {
       )
     }
     return this.producer.add(pipeline, input, jobTimeoutFor(pipeline, this.defaultTimeoutMs))
+  }
+
+  /** Throws `QUEUE_FULL` when a job of about `inputBytes` would not fit the queue's limits now. */
+  override async checkRoom(pipeline: Pipeline, inputBytes: number): Promise<void> {
+    if (this.closed)
+      throw new ChariotsError(
+        ErrorCode.BACKEND_UNAVAILABLE,
+        `the RQWorkerPool of queue '${this.queueName}' is closed`,
+      )
+    await this.producer.checkRoom(pipeline, inputBytes)
   }
 
   async getPipelineResponseForId(jobId: string): Promise<JobResponse> {

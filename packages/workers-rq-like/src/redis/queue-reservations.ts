@@ -82,6 +82,17 @@ export class QueueReservations {
     return { outcome: ok === 1 ? 'ok' : ok === 0 ? 'jobs' : 'bytes', queuedJobs, queuedBytes }
   }
 
+  /** How many jobs hold a place, and their input bytes. */
+  async held(): Promise<{ queuedJobs: number; queuedBytes: number }> {
+    const answers = (await this.redis().multi().hlen(this.hash).get(this.total).exec()) ?? []
+    const value = (i: number) => {
+      const [err, v] = answers[i] ?? [new Error('no answer'), null]
+      if (err) throw err
+      return Number(v ?? 0)
+    }
+    return { queuedJobs: value(0), queuedBytes: value(1) }
+  }
+
   /** Frees the places of these jobs (those that hold none are skipped). */
   async release(jobIds: readonly string[]): Promise<void> {
     if (jobIds.length === 0) return

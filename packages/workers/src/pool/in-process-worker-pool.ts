@@ -122,6 +122,11 @@ export class InProcessWorkerPool extends BaseWorkerPool {
     return true
   }
 
+  /** How long closing waits for running jobs (the `shutdownTimeoutMs` option). */
+  override get shutdownTimeoutMs(): number {
+    return this.graceMs
+  }
+
   /** The number of job slots (0 once closed). */
   async nWorkers(): Promise<number> {
     return this.closed ? 0 : this.slots
@@ -146,6 +151,11 @@ export class InProcessWorkerPool extends BaseWorkerPool {
    * slot (or is closed), `QUEUE_FULL` past its limits, `BODY_TOO_LARGE` for an input larger than
    * `maxQueuedBytes` alone.
    */
+  /** Throws `QUEUE_FULL` when a job of about `inputBytes` would not fit in the limits now. */
+  override async checkRoom(pipeline: Pipeline, inputBytes: number): Promise<void> {
+    checkQueueLimits({ ...this.load(pipeline), inputBytes }, this.limits)
+  }
+
   async executePipelineAsync(pipeline: Pipeline, input: unknown, host?: PipelineHost): Promise<string> {
     const owner = this.requireHost(host)
     if ((await this.nWorkers()) === 0) {
@@ -156,13 +166,7 @@ export class InProcessWorkerPool extends BaseWorkerPool {
           : `the InProcessWorkerPool has no worker (concurrency 0); start one with pool.spawnWorker() or pool.startWorkers()`,
       )
     }
-    const queuedJobs = this.queue.length + this.running.size
-    const load = {
-      pool: 'InProcessWorkerPool',
-      pipeline: pipeline.name,
-      queuedJobs,
-      queuedBytes: this.heldBytes,
-    }
+    const load = this.load(pipeline)
     checkQueueLimits({ ...load, inputBytes: 0 }, this.limits) // a full pool refuses before measuring
     const inputBytes = jsonByteLength(input)
     checkQueueLimits({ ...load, inputBytes }, this.limits)
@@ -272,6 +276,12 @@ export class InProcessWorkerPool extends BaseWorkerPool {
       run,
       toJobError(workerShutdownError(run.jobId, name, this.graceMs, 'the InProcessWorkerPool')),
     )
+  }
+
+  /** What the pool holds now, for the limits. */
+  private load(pipeline: Pipeline) {
+    const queuedJobs = this.queue.length + this.running.size
+    return { pool: 'InProcessWorkerPool', pipeline: pipeline.name, queuedJobs, queuedBytes: this.heldBytes }
   }
 
   private record(jobId: string): InProcessJob {
