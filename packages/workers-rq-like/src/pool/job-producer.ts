@@ -96,7 +96,9 @@ export class JobProducer extends QueueBase {
     if (place.outcome !== 'ok' && Date.now() - this.lastSweep > 1_000) {
       // Places of jobs that ended where no worker of ours saw it (failed by the stalled check, removed).
       this.lastSweep = Date.now()
-      if ((await this.deadline(this.places.sweep(), what)) > 0) {
+      // Places younger than 10 command timeouts are spared: their job may be being added right now.
+      const graceMs = 10 * this.settings.commandTimeoutMs
+      if ((await this.deadline(this.places.sweep(graceMs), what)) > 0) {
         place = await this.deadline(this.places.reserve(jobId, inputBytes, limits), what)
       }
     }

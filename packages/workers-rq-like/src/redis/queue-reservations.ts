@@ -103,7 +103,7 @@ export class QueueReservations {
    * Frees the places of jobs that finished (their hash has `finishedOn`) or no longer exist,
    * leaving places younger than `graceMs` alone (their job may be being added right now).
    */
-  async sweep(graceMs = 60_000): Promise<number> {
+  async sweep(graceMs: number): Promise<number> {
     const redis = this.redis()
     const entries = Object.entries(await redis.hgetall(this.hash))
     const oldEnough = entries.filter(([, held]) => Date.now() - Number(held.split(':')[1] ?? 0) > graceMs)
