@@ -100,23 +100,34 @@ describe('RQWorkerPool', () => {
     expect(await pool.waitForJob(accepted, 10_000)).toMatchObject({ status: 'done', value: true })
   })
 
-  it('keeps finished jobs without their input, and at most jobRetention.count of each outcome', async () => {
+  it('keeps finished jobs without their input (over 1 KB), and at most jobRetention.count of each outcome', async () => {
     const isOdd = isOddPipeline()
     const pool = poolOn({ jobRetention: { count: 3 } })
     const app = new Chariots([isOdd], { path: dir, workerPool: pool })
     closing.push(await RQWorkerContext.start(app))
     const ids: string[] = []
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 4; i++) {
       const id = await pool.executePipelineAsync(isOdd, i, app.host)
       expect((await pool.waitForJob(id, 10_000)).status).toBe('done')
       ids.push(id)
     }
+    const big = await pool.executePipelineAsync(isOdd, 'x'.repeat(2_000), app.host)
+    expect((await pool.waitForJob(big, 10_000)).status).toBe('done')
+    ids.push(big)
     const data = async (id: string) => {
       const raw = await client.hget(`bull:${queueName}:${id}`, 'data')
       return raw === null ? null : JSON.parse(raw)
     }
-    await expect.poll(() => data(ids[4]!)).toEqual({ pipelineName: 'is_odd', timeoutMs: 3_600_000 })
-    expect(await pool.getPipelineResponseForId(ids[4]!)).toMatchObject({ status: 'done', value: false })
+    await expect
+      .poll(() => data(big))
+      .toEqual({ pipelineName: 'is_odd', timeoutMs: 3_600_000, inputBytes: 2_002 })
+    expect(await data(ids[3]!)).toEqual({
+      pipelineName: 'is_odd',
+      input: 3,
+      timeoutMs: 3_600_000,
+      inputBytes: 1,
+    })
+    expect(await pool.getPipelineResponseForId(big)).toMatchObject({ status: 'done', value: false })
     for (const id of ids.slice(0, 2)) {
       const err = await refusal(pool.getPipelineResponseForId(id))
       expect(err.code).toBe(ErrorCode.JOB_NOT_FOUND)

@@ -14,6 +14,9 @@ import { QueueReservations } from '../redis/queue-reservations.js'
 import type { JobRunnerPool } from '../sandbox/job-runner-pool.js'
 import { QueueBase, type QueueSettings } from './queue-base.js'
 
+/** Inputs up to this many bytes stay with their finished job (dropping them costs a round trip). */
+const DROP_INPUT_BYTES = 1024
+
 /** What the consumer needs besides the queue's settings. */
 export interface JobConsumerOptions {
   lockDuration: number
@@ -68,9 +71,10 @@ export class JobConsumer extends QueueBase {
       },
     )
     worker.on('error', (err) => this.settings.warn(err))
-    worker.on('completed', (job) => void this.finished(job))
-    // A failed attempt that will be retried has no finishedOn yet: it keeps its place and input.
-    worker.on('failed', (job) => void (job?.finishedOn ? this.finished(job) : undefined))
+    // A completed job freed its place in `process`; BullMQ's own failures (stalled too often) did
+    // not run it. A failed attempt that will be retried has no finishedOn yet: it keeps both.
+    worker.on('completed', (job) => void this.finished(job, false))
+    worker.on('failed', (job) => void (job?.finishedOn ? this.finished(job, true) : undefined))
     let closing: Promise<void> | undefined
     const close = () => {
       closing ??= this.stop(worker, runners)
@@ -132,13 +136,14 @@ export class JobConsumer extends QueueBase {
   }
 
   /**
-   * A finished job drops its input (results are read without it) and frees its place, also when
-   * BullMQ failed it without running it (stalled too often).
+   * A finished job drops its input when it is larger than 1 KB (results are read without it; a
+   * smaller one is not worth the round trip), and frees its place when `release`.
    */
-  private async finished(job: Job<JobData, JobResult>): Promise<void> {
+  private async finished(job: Job<JobData, JobResult>, release: boolean): Promise<void> {
     if (!job.id) return
     try {
-      await this.places.release([job.id])
+      if (release) await this.places.release([job.id])
+      if ((job.data.inputBytes ?? Number.POSITIVE_INFINITY) <= DROP_INPUT_BYTES) return
       const { input: _dropped, ...rest } = job.data
       await job.updateData(rest)
     } catch (err) {

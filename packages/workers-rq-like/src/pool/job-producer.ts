@@ -109,7 +109,7 @@ export class JobProducer extends QueueBase {
       await this.deadline(
         this.getQueue().add(
           pipeline.name,
-          { pipelineName: pipeline.name, input, timeoutMs },
+          { pipelineName: pipeline.name, input, timeoutMs, inputBytes },
           {
             jobId,
             attempts: this.options.attempts,

@@ -8,6 +8,8 @@ export interface JobData {
   input?: unknown
   /** How long the job may run, in ms, fixed when it was queued (0: no limit). */
   timeoutMs?: number
+  /** The bytes of `input` as JSON, measured when it was queued. */
+  inputBytes?: number
 }
 
 /** What a finished job body returns. */
