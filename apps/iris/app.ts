@@ -4,9 +4,9 @@
  * with `chariots worker app.ts` on as many machines as you like (they share REDIS_URL and the store
  * at CHARIOTS_PATH, which must then be a shared folder).
  */
-import { createApp, storePath } from './create-app.js'
+import { createApp, defaultWorkerPool, storePath } from './create-app.js'
 
-export const app = createApp()
+export const app = createApp(storePath(), await defaultWorkerPool())
 export default app
 
 // On stderr, beside the CLI's own hints: where the models go, whichever folder the CLI started in.

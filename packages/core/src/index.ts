@@ -27,7 +27,7 @@ export type { DataLoadingNodeOptions, DataSavingNodeOptions, SaverAwareOp } from
 export { DataLoadingNode, DataSavingNode, isSaverAwareOp } from './pipeline/data-nodes.js'
 export type { NestedRunner, NodeOptions } from './pipeline/node.js'
 export { isPipeline, Node } from './pipeline/node.js'
-export type { PipelineOptions } from './pipeline/pipeline.js'
+export type { BatchOptions, PipelineOptions } from './pipeline/pipeline.js'
 export { Pipeline } from './pipeline/pipeline.js'
 export type { ReservedNode } from './pipeline/reserved-nodes.js'
 export { ReservedNodes } from './pipeline/reserved-nodes.js'

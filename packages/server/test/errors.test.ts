@@ -171,12 +171,13 @@ describe.each(transports)('errors through $name', (transport) => {
       )
     }
     // The Python client's request (JSON, body null), an empty JSON body, or the custom header.
-    for (const init of [
+    const inits: RequestInit[] = [
       postJson(null),
       { method: 'POST', headers: { 'content-type': 'application/json' } },
       { method: 'POST', headers: { 'x-chariots': '1' } },
       { method: 'POST', headers: { 'x-chariots': '1' }, body: new TextEncoder().encode('null') },
-    ]) {
+    ]
+    for (const init of inits) {
       const res = await raw('/pipelines/is_odd/versions', init)
       expect(res.status).toBe(200)
       expect(Object.keys(await res.json())).toEqual(['isoddop'])

@@ -7,8 +7,8 @@ export interface AuthOptions {
   /** The token every request must send as `Authorization: Bearer <token>`. */
   token: string
   /**
-   * Let `GET /health_check` and `GET /pipelines/:name/health_check` (and `HEAD` of both, as for
-   * every GET route) through without a token.
+   * Let `GET /health_check`, `GET /pipelines/:name/health_check`, `GET /livez` and `GET /readyz`
+   * (and `HEAD` of them, as for every GET route) through without a token: probes send none.
    */
   publicHealth?: boolean
 }
@@ -30,7 +30,7 @@ export function bearerAuth(options: AuthOptions): MiddlewareHandler {
   return async (c, next) => {
     const method = c.req.method
     const readOnly = method === 'GET' || method === 'HEAD'
-    if (options.publicHealth && readOnly && c.req.path.endsWith('/health_check')) return next()
+    if (options.publicHealth && readOnly && isHealthPath(c.req.path)) return next()
     const header = c.req.header('authorization') ?? ''
     const match = /^Bearer[ \t]+(.+)$/i.exec(header)
     if (!match || !sameToken(Buffer.from(match[1]!.trim(), 'utf8'), expected)) {
@@ -51,4 +51,9 @@ function sameToken(given: Buffer, expected: Buffer): boolean {
     return false
   }
   return timingSafeEqual(given, expected)
+}
+
+/** The health and probe routes `publicHealth` opens. */
+function isHealthPath(path: string): boolean {
+  return path.endsWith('/health_check') || path === '/livez' || path === '/readyz'
 }

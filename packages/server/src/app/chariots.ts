@@ -22,6 +22,7 @@ import { jobRoutes } from './job-routes.js'
 import { limitBody } from './limit-body.js'
 import { createNotFoundHandler } from './not-found-handler.js'
 import { pipelineRoutes } from './pipeline-routes.js'
+import { probeRoutes } from './probe-routes.js'
 import { createRouteGuard } from './route-guard.js'
 
 /**
@@ -94,6 +95,7 @@ export class Chariots extends Hono {
     pipelineRoutes(this, guard)
     jobRoutes(this, guard)
     appRoutes(this, guard, { auth: options.auth !== undefined })
+    probeRoutes(this, () => this.#isReady)
     this.workerPool?.attach(this.host)
   }
 

@@ -8,10 +8,6 @@ import { closestName } from './closest-name.js'
 import { formatStatus, StatusLine } from './status-line.js'
 import { UsageError } from './usage-error.js'
 
-/** Usage of `chariots call`. */
-export const CALL_USAGE =
-  'chariots call <pipeline> [json input] [--url http://127.0.0.1:5000] [--worker] [--wait] [--timeout-ms N] [--token T]'
-
 /** How often the status line's progress is refreshed while the wait for a job is held. */
 const PROGRESS_REFRESH_MS = 1_000
 

@@ -5,9 +5,6 @@ import { createLogger } from './create-logger.js'
 import { loadApp } from './load-app.js'
 import { UsageError } from './usage-error.js'
 
-/** Usage of `chariots worker`. */
-export const WORKER_USAGE = 'chariots worker <module> [--concurrency N]'
-
 /**
  * `chariots worker <module>`: starts workers for the app's `workerPool` (job bodies in threads or
  * child processes; this process logs each job's start, end and failure) and closes them on SIGTERM

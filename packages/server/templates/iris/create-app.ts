@@ -3,7 +3,6 @@ import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Chariots } from '@chariots/server'
 import { type BaseWorkerPool, InProcessWorkerPool } from '@chariots/workers'
-import { RQWorkerPool } from '@chariots/workers-rq-like'
 import { downloadIris } from './pipelines/download-iris.js'
 import { isOdd } from './pipelines/is-odd.js'
 import { predIris } from './pipelines/pred-iris.js'
@@ -16,10 +15,13 @@ export function irisPipelines() {
 
 /**
  * The worker pool: BullMQ on Redis when REDIS_URL is set (start workers with `chariots worker
- * app.ts`), else jobs run inside the server process.
+ * app.ts`), else jobs run inside the server process. BullMQ and ioredis are imported only when
+ * REDIS_URL asks for them: a server without Redis does not load them at start-up.
  */
-export function defaultWorkerPool(redisUrl = process.env.REDIS_URL): BaseWorkerPool {
-  return redisUrl ? new RQWorkerPool({ connection: redisUrl, queueName: 'iris' }) : new InProcessWorkerPool()
+export async function defaultWorkerPool(redisUrl = process.env.REDIS_URL): Promise<BaseWorkerPool> {
+  if (!redisUrl) return new InProcessWorkerPool()
+  const { RQWorkerPool } = await import('@chariots/workers-rq-like')
+  return new RQWorkerPool({ connection: redisUrl, queueName: 'iris' })
 }
 
 /**
@@ -32,6 +34,9 @@ export function storePath(path = process.env.CHARIOTS_PATH || '.chariots-data'):
 }
 
 /** Builds the app on a store folder (see {@link storePath}). */
-export function createApp(path = storePath(), workerPool: BaseWorkerPool = defaultWorkerPool()): Chariots {
+export function createApp(
+  path = storePath(),
+  workerPool: BaseWorkerPool = new InProcessWorkerPool(),
+): Chariots {
   return new Chariots(irisPipelines(), { path: storePath(path), workerPool })
 }
