@@ -202,9 +202,11 @@ describe('InProcessWorkerPool: a hung job in chariots serve', () => {
     expect(performance.now() - t0).toBeLessThan(20_000)
   })
 
-  it('SIGTERM with a hung job: chariots serve (in-process pool) exits within its grace period', async () => {
+  it('SIGTERM with a hung job: chariots serve (in-process pool) exits within its grace period, and a client waiting for the job gets it failed WORKER_SHUTDOWN', async () => {
     const forever = await queue(server.url, 'hung_forever', null)
     await untilRunning(server.url, forever)
+    const held = waitJob(server.url, forever, 600_000) // a client waiting for the job
+    await sleep(100)
     const { ms, code } = await terminate(server)
     console.log(
       `[job-timeouts] chariots serve exited ${(ms / 1000).toFixed(1)} s after SIGTERM (grace ${GRACE_MS / 1000} s)`,
@@ -212,5 +214,12 @@ describe('InProcessWorkerPool: a hung job in chariots serve', () => {
     expect(code).toBe(0)
     expect(ms).toBeGreaterThanOrEqual(GRACE_MS - 200)
     expect(ms).toBeLessThan(GRACE_MS + 5_000)
+    // The waiting client got the job's end before the server went: failed WORKER_SHUTDOWN.
+    const answer = await held
+    expect(answer.status).toBe(200)
+    expect(answer.body).toMatchObject({ job_status: 'failed', error: { code: 'WORKER_SHUTDOWN' } })
+    expect(answer.body.error.message).toMatch(
+      /of pipeline 'hung_forever' was still running when the InProcessWorkerPool shut down, and did not finish within the grace period of 3000 ms/,
+    )
   })
 })
