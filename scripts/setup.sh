@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine for Chariots development: pnpm, redis-server (for the worker tests),
-# the workspace's dependencies from the lockfile, and a build of every package.
+# chromium (for the dashboard's browser tests), the workspace's dependencies from the lockfile,
+# and a build of every package.
 # --no-redis skips redis-server (the example app runs without it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,16 @@ if [ "$want_redis" = "1" ] && ! command -v redis-server >/dev/null 2>&1; then
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
   else
     echo "setup: redis-server is missing; the Redis worker tests need it (apt-get install redis-server)" >&2
+  fi
+fi
+
+# The dashboard's end-to-end tests drive Debian's chromium (never a downloaded browser).
+if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing chromium (Debian) for the dashboard's browser tests"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: chromium is missing; the dashboard's browser tests need it (apt-get install chromium)" >&2
   fi
 fi
 

@@ -41,7 +41,19 @@ export { SequentialRunner } from './runners/sequential-runner.js'
 
 // The lifecycle: one host for load, run, save and jobs; the version rule
 
+export type { PlanRunResult, RunPlanOptions } from './lifecycle/host-plan.js'
+export { checkRunnable } from './lifecycle/host-plan.js'
 export type { LoadOutcome, LoadStatesOptions } from './lifecycle/load-states.js'
+export type {
+  AnalyzeOptions,
+  LinkAnalysis,
+  NodeAnalysis,
+  NodeKind,
+  NodeStatus,
+  PipelineAnalysis,
+  StaleLink,
+} from './lifecycle/pipeline-analysis.js'
+export { analyzePipeline, NEEDS_RETRAINING } from './lifecycle/pipeline-analysis.js'
 export { PipelineGate } from './lifecycle/pipeline-gate.js'
 export type {
   HostJobContext,
@@ -55,6 +67,8 @@ export type {
 } from './lifecycle/pipeline-host.js'
 export { PipelineHost, versionsOf } from './lifecycle/pipeline-host.js'
 export { PromiseMutex } from './lifecycle/promise-mutex.js'
+export type { PlanOptions, PlanStep, RetrainPlan } from './lifecycle/retrain-plan.js'
+export { planRetraining, trainersOf } from './lifecycle/retrain-plan.js'
 export type { SavedStates, SaveStatesOptions } from './lifecycle/save-states.js'
 export type { MissingState, Resolution, ResolveOptions } from './lifecycle/version-rule.js'
 export { lineageMismatch, resolvePipeline, stateOfCode } from './lifecycle/version-rule.js'

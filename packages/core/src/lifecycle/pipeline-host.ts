@@ -10,10 +10,19 @@ import { FileSaver } from '../savers/file-saver.js'
 import { OpStore } from '../store/op-store.js'
 import type { StateStore } from '../store/state-store.js'
 import type { Version } from '../versioning/version.js'
+import {
+  analyzeOnHost,
+  type PlanRunResult,
+  planOnHost,
+  type RunPlanOptions,
+  runPlanOnHost,
+} from './host-plan.js'
 import { heldStates, type LoadOutcome, loadPipelineStates } from './load-states.js'
 import { notLoadedReason } from './not-loaded-reason.js'
+import type { PipelineAnalysis } from './pipeline-analysis.js'
 import { PipelineGate } from './pipeline-gate.js'
 import { PromiseMutex } from './promise-mutex.js'
+import type { RetrainPlan } from './retrain-plan.js'
 import { RowBatcher } from './row-batcher.js'
 import { type SavedStates, savePipelineStates } from './save-states.js'
 
@@ -297,6 +306,24 @@ export class PipelineHost {
       )
       throw err
     }
+  }
+
+  /**
+   * What it takes to make the pipeline loadable, against the store as it is now: whether it is,
+   * its stale links, and the ordered training pipelines to run and save (see `planRetraining`).
+   */
+  plan(name: string): Promise<RetrainPlan> {
+    return planOnHost(this, name)
+  }
+
+  /** Each node's and link's standing against the store as it is now (see `analyzePipeline`). */
+  analyze(name: string): Promise<PipelineAnalysis> {
+    return analyzeOnHost(this, name)
+  }
+
+  /** Runs the pipeline's plan here, step by step as jobs (load → run → save), then loads it. */
+  runPlan(name: string, options: RunPlanOptions = {}): Promise<PlanRunResult> {
+    return runPlanOnHost(this, name, options)
   }
 
   /** Releases the store's connections. */

@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs'
 import { ChariotsError } from '@chariots/core'
 import { closestName } from './closest-name.js'
 import { UsageError } from './usage-error.js'
-import { CALL_USAGE, NEW_USAGE, SERVE_USAGE, STORE_USAGE, WORKER_USAGE } from './usages.js'
+import {
+  CALL_USAGE,
+  NEW_USAGE,
+  PLAN_USAGE,
+  SERVE_USAGE,
+  STORE_USAGE,
+  VIZ_USAGE,
+  WORKER_USAGE,
+} from './usages.js'
 
 /** One `chariots <name>` command. */
 interface Command {
@@ -40,6 +48,16 @@ const commands: Record<string, Command> = {
     usage: STORE_USAGE,
     summary: 'list or prune the saved states of a store',
     run: async (argv) => (await import('./store-command.js')).storeCommand(argv),
+  },
+  plan: {
+    usage: PLAN_USAGE,
+    summary: 'what to retrain so a pipeline loads (and run it)',
+    run: async (argv) => (await import('./plan-command.js')).planCommand(argv),
+  },
+  viz: {
+    usage: VIZ_USAGE,
+    summary: "draw a pipeline's DAG (mermaid, dot, svg)",
+    run: async (argv) => (await import('./viz-command.js')).vizCommand(argv),
   },
 }
 

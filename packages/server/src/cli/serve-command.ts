@@ -84,6 +84,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     if (closing) return
     closing = true
     logger.info({ signal }, 'shutting down: finishing in-flight requests')
+    app.endEventStreams?.() // open SSE streams would hold the connections until the hard timeout
     // The pool closes beside the server: its jobs get the grace period once, and requests waiting
     // on them (GET /jobs/:id/wait) are answered when they end or fail, so the server can drain.
     // Connections still open a second past the pool's grace period are cut: by then the answers

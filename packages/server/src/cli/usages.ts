@@ -17,3 +17,11 @@ export const SERVE_USAGE =
 
 /** Usage of `chariots new`. */
 export const NEW_USAGE = 'chariots new <name> [--iris] [--link <chariots checkout> | --registry]'
+
+/** Usage of `chariots plan`. */
+export const PLAN_USAGE =
+  'chariots plan <pipeline> [--url http://127.0.0.1:5000] [--token T] [--json] [--run [--inputs JSON]]'
+
+/** Usage of `chariots viz`. */
+export const VIZ_USAGE =
+  'chariots viz <pipeline> [--format mermaid|dot|svg] [--module app.ts | --url http://127.0.0.1:5000] [--token T] [--out file]'
