@@ -24,8 +24,7 @@ export const echo = new Pipeline(
 export const pool = new RQWorkerPool({
   connection: process.env.BENCH_REDIS_URL,
   queueName: process.env.BENCH_QUEUE,
-  useWorkerThreads: process.env.BENCH_SANDBOX !== 'process',
-  threads: Number(process.env.BENCH_THREADS) || undefined, // default: the concurrency, at most one per core
+  useWorkerThreads: process.env.BENCH_SANDBOX !== 'process', // one thread (or child) per job slot
 })
 
 export default new Chariots([echo], { path: process.env.BENCH_DATA, workerPool: pool })

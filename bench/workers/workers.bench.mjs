@@ -2,7 +2,7 @@
 // side by side with raw BullMQ (a Queue and 2 Worker processes returning their input) on one Redis;
 // then single jobs one after the other (enqueue → done latency).
 //   node bench/workers/workers.bench.mjs [--jobs 2000] [--concurrency 4] [--sequential 200]
-//     [--sandbox thread|process] [--threads N] [--rounds 3] [--json]
+//     [--sandbox thread|process] [--rounds 3] [--json]
 // Throughput is the median of the rounds, which alternate between the two sides.
 import { spawn } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
@@ -22,7 +22,6 @@ const { values } = parseArgs({
     sequential: { type: 'string', default: '200' },
     sandbox: { type: 'string', default: 'thread' },
     rounds: { type: 'string', default: '3' },
-    threads: { type: 'string', default: '' },
     json: { type: 'boolean', default: false },
   },
 })
@@ -208,7 +207,7 @@ try {
   ]
   console.log(
     `${JOBS} trivial jobs × ${ROUNDS} alternating rounds (median), 2 worker processes × concurrency ${CONCURRENCY} ` +
-      `(RQWorkerPool sandbox: ${values.sandbox}${values.threads ? `, ${values.threads} thread(s) per worker` : ''}), one Redis; ` +
+      `(RQWorkerPool sandbox: ${values.sandbox}, one per job slot), one Redis; ` +
       `then ${SEQUENTIAL} sequential single jobs`,
   )
   for (const row of rows)
@@ -225,7 +224,6 @@ try {
         jobs: JOBS,
         concurrency: CONCURRENCY,
         sandbox: values.sandbox,
-        threads: values.threads ? Number(values.threads) : 'default',
         rounds: ROUNDS,
         raw: {
           jobsPerS: round(raw.jobsPerS, 0),

@@ -239,7 +239,7 @@ describe.each(pools)('job events on $name', (pool) => {
 describe('GET /events with a pool that tells about every job (watchJobs)', () => {
   class PoolWithWatchJobs extends InProcessWorkerPool {
     readonly listeners = new Set<(job: JobResponse) => void>()
-    watchJobs(listener: (job: JobResponse) => void): () => void {
+    override watchJobs(listener: (job: JobResponse) => void): () => void {
       this.listeners.add(listener)
       return () => this.listeners.delete(listener)
     }

@@ -193,7 +193,7 @@ describe.each(transports)('docs/WIRE.md exchanges through $name', (transport) =>
     expect(pool.queued).toEqual([{ pipeline: 'simple_pipeline', input: 5 }])
     for (const path of ['/jobs/fetch/', '/jobs/fetch']) {
       const fetched = await send(opened, 'POST', path, JSON.stringify({ job_id: queued.job_id }))
-      expect(await fetched.json()).toEqual({ ...queued, progress: null, error: null })
+      expect(await fetched.json()).toEqual({ ...queued, progress: null, error: null, worker_lost: false })
     }
     const done = {
       ...pool.jobs.get(queued.job_id)!,
@@ -210,6 +210,7 @@ describe.each(transports)('docs/WIRE.md exchanges through $name', (transport) =>
       job_status: 'done',
       progress: null,
       error: null,
+      worker_lost: false,
     })
   })
 })

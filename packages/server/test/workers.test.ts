@@ -117,6 +117,37 @@ describe.each(transports)('worker routing through $name', (transport) => {
     expect(Date.now() - started).toBeLessThan(3000)
   })
 
+  it('503 QUEUE_FULL with Retry-After when the pool is full; worker_lost on the wire while no worker holds a job', async () => {
+    const { InProcessWorkerPool } = await import('@chariots/workers')
+    const { slowPipeline } = await import('@chariots/testing')
+    const workerPool = new InProcessWorkerPool({ maxQueuedJobs: 1, retryAfterSeconds: 9 })
+    const full = await open({ workerPool }, [slowPipeline(2_000)])
+    const call = postJson({ pipeline_input: 3, use_worker: true })
+    const first = await full.raw('/pipelines/slow/main', call)
+    expect(first.status).toBe(200)
+    const refused = await full.raw('/pipelines/slow/main', postJson({ pipeline_input: 3, use_worker: true }))
+    expect(refused.status).toBe(503)
+    expect(refused.headers.get('retry-after')).toBe('9')
+    const body = await refused.json()
+    expect(body.error).toMatchObject({
+      code: 'QUEUE_FULL',
+      details: { maxQueuedJobs: 1, retryAfterSeconds: 9 },
+    })
+    expect(body.error.message).toMatch(/InProcessWorkerPool is full.*maxQueuedJobs 1/)
+    // other errors carry no Retry-After
+    const pool = new FakePool()
+    const { raw, client } = await open({ workerPool: pool })
+    const { jobId } = await client.callPipeline('is_odd', 3, { useWorker: true })
+    const missing = await raw('/jobs/fetch/', postJson({ job_id: '00000000-0000-4000-8000-000000000000' }))
+    expect([missing.status, missing.headers.get('retry-after')]).toEqual([404, null])
+    pool.jobs.set(jobId!, { ...pool.jobs.get(jobId!)!, status: 'running', workerLost: true })
+    const lost = await raw('/jobs/fetch/', postJson({ job_id: jobId }))
+    expect(await lost.json()).toMatchObject({ job_status: 'running', worker_lost: true })
+    expect(await client.fetchJob(jobId!, 'is_odd')).toMatchObject({ jobStatus: 'running', workerLost: true })
+    const waited = await raw(`/jobs/${jobId}/wait?timeout_ms=0`)
+    expect(await waited.json()).toMatchObject({ job_status: 'running', worker_lost: true })
+  })
+
   it('validates the input before queueing a job', async () => {
     const { z } = await import('zod')
     const { Pipeline, Node, ReservedNodes } = await import('@chariots/core')

@@ -1,7 +1,7 @@
 /**
- * The server's side of RQWorkerPool fails fast while Redis is down: a worker call answers 503
- * NO_WORKER_ALIVE and a job fetch a 503 BACKEND_UNAVAILABLE within the command timeout, instead of hanging in
- * ioredis's offline queue.
+ * The server's side of RQWorkerPool fails fast while Redis is down, with one answer everywhere: a
+ * worker call and a job fetch both answer 503 BACKEND_UNAVAILABLE within the command timeout,
+ * instead of hanging in ioredis's offline queue (NO_WORKER_ALIVE is for Redis up and no worker).
  */
 import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -31,7 +31,7 @@ describe('RQWorkerPool while Redis is down', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  it('answers 503 for a worker call and 503 BACKEND_UNAVAILABLE for a fetch, quickly, once Redis stops', async () => {
+  it('answers 503 BACKEND_UNAVAILABLE for a worker call and for a fetch, quickly, once Redis stops', async () => {
     const redis = await startRedis()
     const pool = new RQWorkerPool({
       connection: redis.url,
@@ -47,7 +47,7 @@ describe('RQWorkerPool while Redis is down', () => {
     await redis.stop()
 
     const refused = await timed(client.callPipeline('is_odd', 4, { useWorker: true }))
-    expect(refused.error.code).toBe(ErrorCode.NO_WORKER_ALIVE)
+    expect(refused.error.code).toBe(ErrorCode.BACKEND_UNAVAILABLE)
     expect(refused.error.details?.status).toBe(503)
     expect(refused.ms).toBeLessThan(2_000)
 
@@ -63,7 +63,7 @@ describe('RQWorkerPool while Redis is down', () => {
     expect(closing.ms).toBeLessThan(10_000)
   })
 
-  it('answers 503 quickly when Redis was never reachable', async () => {
+  it('answers 503 BACKEND_UNAVAILABLE quickly when Redis was never reachable', async () => {
     const redis = await startRedis()
     await redis.stop() // a port where nothing listens any more
     const pool = new RQWorkerPool({
@@ -74,7 +74,7 @@ describe('RQWorkerPool while Redis is down', () => {
     })
     const client = new TestClient(new Chariots([isOddPipeline()], { path: dir, workerPool: pool }))
     const refused = await timed(client.callPipeline('is_odd', 4, { useWorker: true }))
-    expect(refused.error.code).toBe(ErrorCode.NO_WORKER_ALIVE)
+    expect(refused.error.code).toBe(ErrorCode.BACKEND_UNAVAILABLE)
     expect(refused.error.message).toMatch(/Redis/)
     expect(refused.ms).toBeLessThan(2_000)
     const fetch = await timed(client.fetchJob(randomUUID(), 'is_odd'))

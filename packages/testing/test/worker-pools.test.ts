@@ -20,10 +20,17 @@ import {
   TestClient,
   WorkerContext,
 } from '@chariots/testing'
-import { type BaseWorkerPool, InProcessWorkerPool, isValidJobId, JobStatus } from '@chariots/workers'
+import {
+  type BaseWorkerPool,
+  InProcessWorkerPool,
+  isValidJobId,
+  type JobResponse,
+  JobStatus,
+  type QueueLimitOptions,
+} from '@chariots/workers'
 import { RQWorkerPool } from '@chariots/workers-rq-like'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { Gate, gatePipeline } from './fixtures/gate-op.js'
+import { Gate, GateOp, gatePipeline } from './fixtures/gate-op.js'
 import {
   linearTruth,
   predictLinearPipeline,
@@ -41,10 +48,13 @@ afterAll(async () => {
   await redis?.stop()
 })
 
+/** The options both pools take. */
+type SharedOptions = QueueLimitOptions & { jobTimeoutMs?: number; shutdownTimeoutMs?: number }
+
 interface PoolKind {
   name: string
   /** A pool with no worker yet. */
-  makePool(): BaseWorkerPool
+  makePool(options?: SharedOptions): BaseWorkerPool
   /** Starts `n` workers for the app's pool. */
   startWorkers(app: Chariots, n?: number): Promise<WorkerContext>
 }
@@ -52,13 +62,18 @@ interface PoolKind {
 const kinds: PoolKind[] = [
   {
     name: 'InProcessWorkerPool',
-    makePool: () => new InProcessWorkerPool({ concurrency: 0 }),
+    makePool: (options = {}) => new InProcessWorkerPool({ concurrency: 0, ...options }),
     startWorkers: (app, n = 1) => WorkerContext.start(app, { workers: n }),
   },
   {
     name: 'RQWorkerPool',
-    makePool: () =>
-      new RQWorkerPool({ connection: redis.url, queueName: `test-${randomUUID()}`, onError: () => {} }),
+    makePool: (options = {}) =>
+      new RQWorkerPool({
+        connection: redis.url,
+        queueName: `test-${randomUUID()}`,
+        onError: () => {},
+        ...options,
+      }),
     startWorkers: (app, n = 1) => RQWorkerContext.start(app, { workers: n }),
   },
 ]
@@ -211,6 +226,203 @@ describe.each(kinds)('$name', (kind) => {
       expect(new Set(ids).size).toBe(20)
       const results = await Promise.all(ids.map((id) => pool.waitForJob(id, 10_000)))
       expect(results.map((r) => r.value)).toEqual(Array.from({ length: 20 }, (_, i) => i % 2 === 1))
+    })
+  })
+
+  describe('limits, timeouts and honest status', () => {
+    /** Replaces the suite's pool by one with these options. */
+    const usePool = async (options: SharedOptions) => {
+      await pool.close()
+      pool = kind.makePool(options)
+    }
+    /** Reads jobs after `pool` was closed (a second RQWorkerPool on the same queue). */
+    const readerOf = (closed: BaseWorkerPool): BaseWorkerPool =>
+      closed instanceof RQWorkerPool
+        ? new RQWorkerPool({ connection: redis.url, queueName: closed.queueName, onError: () => {} })
+        : closed
+
+    it('refuses a job past maxQueuedJobs with QUEUE_FULL and a retry hint, and takes jobs again once one ends', async () => {
+      await usePool({ maxQueuedJobs: 2, retryAfterSeconds: 3 })
+      const gate = new Gate()
+      const gated = gatePipeline(gate)
+      const isOdd = isOddPipeline()
+      const app = appWith([gated, isOdd])
+      await start(app)
+      const first = await pool.executePipelineAsync(gated, 1, app.host)
+      const second = await pool.executePipelineAsync(isOdd, 1, app.host) // waits behind the first
+      const err = (await pool
+        .executePipelineAsync(isOdd, 3, app.host)
+        .catch((e: unknown) => e)) as ChariotsError
+      expect(err.code).toBe(ErrorCode.QUEUE_FULL)
+      expect(err.details).toMatchObject({ queuedJobs: 2, maxQueuedJobs: 2, retryAfterSeconds: 3 })
+      expect(err.message).toMatch(
+        /is full: it holds 2 jobs waiting or running \(maxQueuedJobs 2\).*retry in 3 s/,
+      )
+      gate.open()
+      expect((await pool.waitForJob(first, 10_000)).status).toBe('done')
+      expect((await pool.waitForJob(second, 10_000)).status).toBe('done')
+      const again = await pool.executePipelineAsync(isOdd, 3, app.host)
+      expect(await pool.waitForJob(again, 10_000)).toMatchObject({ status: 'done', value: true })
+    })
+
+    it('refuses past maxQueuedBytes of held input, and one input over the whole limit with BODY_TOO_LARGE', async () => {
+      await usePool({ maxQueuedBytes: 1_000 })
+      const gate = new Gate()
+      const gated = gatePipeline(gate)
+      const isOdd = isOddPipeline()
+      const app = appWith([gated, isOdd])
+      await start(app)
+      const big = 'x'.repeat(600) // 602 bytes as JSON
+      const held = await pool.executePipelineAsync(gated, big, app.host)
+      const full = (await pool
+        .executePipelineAsync(isOdd, big, app.host)
+        .catch((e: unknown) => e)) as ChariotsError
+      expect(full.code).toBe(ErrorCode.QUEUE_FULL)
+      expect(full.details).toMatchObject({ queuedBytes: 602, maxQueuedBytes: 1_000 })
+      const huge = (await pool
+        .executePipelineAsync(isOdd, 'y'.repeat(1_000), app.host)
+        .catch((e: unknown) => e)) as ChariotsError
+      expect(huge.code).toBe(ErrorCode.BODY_TOO_LARGE)
+      expect(huge.message).toMatch(
+        /1002 bytes as JSON, more than .* holds for all its queued jobs \(maxQueuedBytes 1000\)/,
+      )
+      gate.open()
+      expect(await pool.waitForJob(held, 10_000)).toMatchObject({ status: 'done', value: big })
+      const next = await pool.executePipelineAsync(isOdd, big, app.host) // the bytes were released
+      expect((await pool.waitForJob(next, 10_000)).status).toBe('done')
+    })
+
+    it("a job past its timeout ends failed TIMEOUT and its neighbours end done; a pipeline's own jobTimeoutMs wins", async () => {
+      await usePool({ jobTimeoutMs: 300 })
+      const hungGate = new Gate()
+      const patientGate = new Gate()
+      const hung = gatePipeline(hungGate, 'hung') // the pool's 300 ms
+      const patient = new Pipeline(
+        [new Node(new GateOp(patientGate), { inputNodes: [IN], outputNodes: OUT })],
+        'patient',
+        { jobTimeoutMs: 0 }, // no limit
+      )
+      const isOdd = isOddPipeline()
+      const app = appWith([hung, patient, isOdd])
+      await start(app, 3)
+      const stuck = await pool.executePipelineAsync(hung, 1, app.host)
+      const slow = await pool.executePipelineAsync(patient, 'p', app.host)
+      const neighbours = await Promise.all(
+        [1, 2, 3, 4].map((i) => pool.executePipelineAsync(isOdd, i, app.host)),
+      )
+      const failed = await pool.waitForJob(stuck, 10_000)
+      expect(failed).toMatchObject({ status: 'failed', value: null })
+      expect(failed.error?.code).toBe(ErrorCode.TIMEOUT)
+      expect(failed.error?.message).toMatch(
+        /^job \S+ of pipeline 'hung' ran longer than its timeout of 300 ms/,
+      )
+      const ended = await Promise.all(neighbours.map((id) => pool.waitForJob(id, 10_000)))
+      expect(ended.map((r) => [r.status, r.value])).toEqual([
+        ['done', true],
+        ['done', false],
+        ['done', true],
+        ['done', false],
+      ])
+      expect((await pool.getPipelineResponseForId(slow)).status).toBe('running') // past 300 ms, no limit
+      patientGate.open()
+      expect(await pool.waitForJob(slow, 10_000)).toMatchObject({ status: 'done', value: 'p' })
+      hungGate.open() // the abandoned body may return now; the job stays failed
+      await new Promise((r) => setTimeout(r, 50))
+      expect((await pool.getPipelineResponseForId(stuck)).error?.code).toBe(ErrorCode.TIMEOUT)
+    })
+
+    it('closing waits shutdownTimeoutMs for a running job, then fails it with WORKER_SHUTDOWN', async () => {
+      await usePool({ shutdownTimeoutMs: 300 })
+      const gate = new Gate()
+      const gated = gatePipeline(gate)
+      const app = appWith([gated])
+      await start(app)
+      const jobId = await pool.executePipelineAsync(gated, 1, app.host)
+      await expect.poll(async () => (await pool.getPipelineResponseForId(jobId)).status).toBe('running')
+      const t0 = performance.now()
+      await Promise.all(contexts.splice(0).map((c) => c.close()))
+      await pool.close()
+      expect(performance.now() - t0).toBeGreaterThanOrEqual(250)
+      const reader = readerOf(pool)
+      try {
+        const failed = await reader.getPipelineResponseForId(jobId)
+        expect(failed.status).toBe('failed')
+        expect(failed.error?.code).toBe(ErrorCode.WORKER_SHUTDOWN)
+        expect(failed.error?.message).toMatch(/was still running when .* shut down.*grace period of 300 ms/)
+      } finally {
+        if (reader !== pool) await reader.close()
+        gate.open()
+      }
+    })
+
+    it('watchJob reports each change as it happens: running with its progress, then done, no repeats', async () => {
+      const gate = new Gate()
+      const gated = gatePipeline(gate)
+      const app = appWith([gated])
+      await start(app)
+      const jobId = await pool.executePipelineAsync(gated, 'w', app.host)
+      const seen: string[] = []
+      const ended = new Promise<void>((resolve, reject) =>
+        pool.watchJob(
+          jobId,
+          (job) => {
+            seen.push(`${job.status} ${JSON.stringify(job.progress)}`)
+            if (job.status === 'done') resolve()
+          },
+          reject,
+        ),
+      )
+      const RUNNING = 'running {"stage":"waiting","fraction":0.5}'
+      await expect.poll(() => seen.includes(RUNNING), { timeout: 5_000, interval: 10 }).toBe(true)
+      gate.open()
+      await ended
+      expect(seen.at(-1)).toBe('done {"stage":"waiting","fraction":0.5}')
+      expect(new Set(seen).size).toBe(seen.length)
+    })
+
+    it('watchJobs reports the jobs of the whole pool, each through to its end', async () => {
+      const isOdd = isOddPipeline()
+      const app = appWith([isOdd])
+      await start(app)
+      const seen: JobResponse[] = []
+      const stop = pool.watchJobs((job) => seen.push(job))
+      expect(stop).toBeTypeOf('function')
+      try {
+        const warmUp = await pool.executePipelineAsync(isOdd, 1, app.host)
+        await pool.waitForJob(warmUp, 10_000)
+        const ids = await Promise.all([2, 3].map((i) => pool.executePipelineAsync(isOdd, i, app.host)))
+        await Promise.all(ids.map((id) => pool.waitForJob(id, 10_000)))
+        await expect
+          .poll(() => ids.map((id) => seen.filter((j) => j.jobId === id).at(-1)?.status), { timeout: 5_000 })
+          .toEqual(['done', 'done'])
+        expect(seen.find((j) => j.jobId === ids[1] && j.status === 'done')?.value).toBe(true)
+      } finally {
+        stop?.()
+      }
+    })
+
+    it('a queued job says workerLost while no worker is alive, and runs once a worker is back', async () => {
+      const gate = new Gate()
+      const gated = gatePipeline(gate)
+      const isOdd = isOddPipeline()
+      const app = appWith([gated, isOdd])
+      const ctx = await start(app)
+      const first = await pool.executePipelineAsync(gated, 1, app.host)
+      const queued = await pool.executePipelineAsync(isOdd, 3, app.host)
+      await expect.poll(async () => (await pool.getPipelineResponseForId(first)).status).toBe('running')
+      expect((await pool.getPipelineResponseForId(queued)).workerLost).toBeFalsy()
+      const closing = ctx.close() // stops taking jobs; the running one finishes
+      gate.open()
+      await closing
+      expect((await pool.getPipelineResponseForId(first)).status).toBe('done')
+      expect(await pool.getPipelineResponseForId(queued)).toMatchObject({
+        status: 'queued',
+        workerLost: true,
+      })
+      await start(app)
+      const done = await pool.waitForJob(queued, 10_000)
+      expect(done).toMatchObject({ status: 'done', value: true })
+      expect(done.workerLost).toBeFalsy()
     })
   })
 

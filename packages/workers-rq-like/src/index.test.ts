@@ -7,6 +7,7 @@ describe('@chariots/workers-rq-like', () => {
       [
         "APP_MODULE_ENV",
         "RQWorkerPool",
+        "RQ_QUEUE_LIMITS",
         "fromFailedReason",
         "loadWorkerHost",
         "toBullFailure",

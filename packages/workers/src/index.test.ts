@@ -6,14 +6,25 @@ describe('@chariots/workers', () => {
     expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
       [
         "BaseWorkerPool",
+        "DEFAULT_JOB_TIMEOUT_MS",
+        "DEFAULT_SHUTDOWN_TIMEOUT_MS",
+        "IN_PROCESS_QUEUE_LIMITS",
         "InProcessWorkerPool",
         "JobStatus",
+        "checkQueueLimits",
+        "checkedMs",
         "isFinished",
         "isValidJobId",
+        "jobTimeoutError",
+        "jobTimeoutFor",
+        "jsonByteLength",
         "newJobId",
         "normalizeProgress",
+        "resolveQueueLimits",
         "runPipelineJob",
+        "shutdownGraceMs",
         "toJobError",
+        "workerShutdownError",
       ]
     `)
   })

@@ -221,6 +221,7 @@ describe('worker faults: chariots worker processes killed with SIGKILL during a 
       job_status: 'failed',
       progress: { pid: victims[1] },
       error: { code: 'JOB_STALLED', message: STALLED_MESSAGE },
+      worker_lost: false,
     })
     expect(performance.now() - t0).toBeLessThan(5_000) // lockDuration 1.5 s + stalledInterval 0.5 s, twice at most
     expect((await bullJob(jobId)).stc).toBe('2') // stalled twice: recovered once, then failed

@@ -18,6 +18,10 @@ export const ErrorCode = {
   JOB_NOT_FOUND: 'JOB_NOT_FOUND',
   NO_WORKER_POOL: 'NO_WORKER_POOL',
   NO_WORKER_ALIVE: 'NO_WORKER_ALIVE',
+  /** A worker pool holds as many queued jobs, or queued input bytes, as its limits allow: retry later. */
+  QUEUE_FULL: 'QUEUE_FULL',
+  /** A job still running when its worker shut down, after the shutdown grace period. */
+  WORKER_SHUTDOWN: 'WORKER_SHUTDOWN',
   OP_FAILED: 'OP_FAILED',
   /** A save of a pipeline whose stateful ops hold no state yet (never trained, never loaded). */
   NOTHING_TO_SAVE: 'NOTHING_TO_SAVE',

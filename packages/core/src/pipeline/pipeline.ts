@@ -36,6 +36,11 @@ export interface PipelineOptions {
   output?: ZodType
   /** Largest request body, in bytes, of this pipeline's HTTP routes (the server's default is 1 MB). */
   bodyLimit?: number
+  /**
+   * How long a worker job of this pipeline may run, in ms, before it fails with `TIMEOUT` (unset:
+   * the worker pool's `jobTimeoutMs`; 0: no limit).
+   */
+  jobTimeoutMs?: number
 }
 
 /**
@@ -62,6 +67,8 @@ export class Pipeline {
   readonly batch: Readonly<Required<BatchOptions>> | undefined
   /** Largest request body of this pipeline's HTTP routes, in bytes (unset: the server's default). */
   readonly bodyLimit: number | undefined
+  /** How long a worker job of this pipeline may run, in ms (unset: the pool's default; 0: no limit). */
+  readonly jobTimeoutMs: number | undefined
   /** For each node (by index), the indexes of the earlier nodes whose outputs it reads. */
   readonly dependencies: readonly (readonly number[])[]
   /** For each node (by index), the indexes of the later nodes that read its outputs. */
@@ -90,6 +97,7 @@ export class Pipeline {
     this.outputSchema = options.output
     this.batch = options.batch ? batchOptions(options.batch, name) : undefined
     this.bodyLimit = options.bodyLimit
+    this.jobTimeoutMs = options.jobTimeoutMs
     const { dependencies, dependents } = checkGraph(this.nodes, name)
     this.dependencies = dependencies
     this.dependents = dependents

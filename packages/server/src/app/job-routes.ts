@@ -10,8 +10,9 @@ const DEFAULT_WAIT_MS = 30_000
 const MAX_WAIT_MS = 10 * 60_000
 
 /**
- * A job as the wire sends it: the shape of a pipeline call plus `progress` and `error` (extra keys
- * the Python client ignores).
+ * A job as the wire sends it: the shape of a pipeline call plus `progress`, `error` and
+ * `worker_lost` (true while the job is queued or running with no live worker to hold it; extra
+ * keys the Python client ignores).
  */
 export function jobToWire(job: JobResponse) {
   return {
@@ -21,6 +22,7 @@ export function jobToWire(job: JobResponse) {
     job_status: job.status,
     progress: job.progress ?? null,
     error: job.error ?? null,
+    worker_lost: job.workerLost === true,
   }
 }
 

@@ -141,6 +141,10 @@ const components = {
         {
           properties: {
             progress: {},
+            worker_lost: {
+              type: 'boolean',
+              description: 'true while the job is queued or running and no live worker holds it',
+            },
             error: {
               type: ['object', 'null'],
               properties: { code: { type: 'string' }, message: { type: 'string' } },

@@ -2,6 +2,7 @@ import { ChariotsError, ErrorCode, type Pipeline, versionsOf } from '@chariots/c
 import type { Context } from 'hono'
 import { EmptyBody, LoadBody, parseBody, parseMainBody } from './body-schemas.js'
 import type { Chariots } from './chariots.js'
+import { discardBody } from './discard-body.js'
 import { readJsonBody } from './read-json-body.js'
 import type { RouteGuard } from './route-guard.js'
 
@@ -18,6 +19,7 @@ export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
     guard(
       async (c) => {
         const pipeline = pipelineOf(c)
+        if (app.useWorkers || pipeline.useWorker) await checkRoomBeforeReading(app, pipeline, c)
         const body = parseMainBody(await readJsonBody(c))
         // The Python client sends `null` for "no input": the op then receives undefined.
         const input = body.pipeline_input ?? undefined
@@ -94,6 +96,25 @@ export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
       })
     }),
   )
+}
+
+/** Bodies from this size on are checked against the worker pool's limits before they are read. */
+const EARLY_CHECK_BYTES = 64 * 1024
+
+/**
+ * For a call that goes to a worker with a large body: asks the pool whether it has room (by the
+ * body's Content-Length) before the body is parsed; when it has none, reads the body without
+ * keeping it and lets the pool's `QUEUE_FULL` answer, on a connection that stays open.
+ */
+async function checkRoomBeforeReading(app: Chariots, pipeline: Pipeline, c: Context): Promise<void> {
+  const bytes = Number(c.req.header('content-length') ?? 0)
+  if (!app.workerPool || !(bytes >= EARLY_CHECK_BYTES)) return
+  try {
+    await app.workerPool.checkRoom(pipeline, bytes)
+  } catch (err) {
+    await discardBody(c.env)
+    throw err
+  }
 }
 
 async function callInWorker(app: Chariots, pipeline: Pipeline, input: unknown) {

@@ -190,6 +190,7 @@ function toWire(response: PipelineResponse): Record<string, unknown> {
   }
   if (response.progress !== undefined) wire.progress = response.progress
   if (response.error !== undefined) wire.error = response.error
+  if (response.workerLost !== undefined) wire.worker_lost = response.workerLost
   return wire
 }
 

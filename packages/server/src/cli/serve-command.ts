@@ -25,7 +25,8 @@ const LIMIT_FLAGS = {
  * listening, prints the pipelines and a few commands to try (on stderr). `--allowed-hosts` (or
  * `CHARIOTS_ALLOWED_HOSTS`, comma-separated; `all` for any) adds to the app's `allowedHosts`. A port
  * in use, or any start-up mistake, is one line and exit 1. On SIGTERM or SIGINT stops accepting,
- * lets in-flight requests finish, closes the worker pool and exits 0.
+ * lets in-flight requests finish while the worker pool closes (an in-process pool gives running
+ * jobs `CHARIOTS_SHUTDOWN_TIMEOUT_MS`, then fails them), and exits 0.
  *
  * @example
  * ```sh
@@ -84,7 +85,12 @@ export async function serveCommand(argv: string[]): Promise<void> {
     closing = true
     logger.info({ signal }, 'shutting down: finishing in-flight requests')
     app.endEventStreams?.() // open SSE streams would hold the connections until the hard timeout
-    await closeServer(server)
+    // The pool closes beside the server: its jobs get the grace period once, and requests waiting
+    // on them (GET /jobs/:id/wait) are answered when they end or fail, so the server can drain.
+    // Connections still open a second past the pool's grace period are cut: by then the answers
+    // for the jobs it failed are written.
+    const hardCloseMs = Math.max(SHUTDOWN_TIMEOUT_MS, app.workerPool?.shutdownTimeoutMs ?? 0) + 1_000
+    await Promise.all([closeServer(server, hardCloseMs), app.workerPool?.close()])
     await app.close?.()
     logger.info('bye')
     process.exit(0)
@@ -120,12 +126,12 @@ function withHosts(allowed: AllowedHosts, flag: string): AllowedHosts {
   return [...allowed, ...names]
 }
 
-function closeServer(server: Server): Promise<void> {
+function closeServer(server: Server, hardCloseMs: number): Promise<void> {
   return new Promise((resolve) => {
     // close() waits for open connections; keep-alive ones are idle between requests, so close
     // those as they become idle, and everything after the timeout.
     const idle = setInterval(() => server.closeIdleConnections(), 100)
-    const hard = setTimeout(() => server.closeAllConnections(), SHUTDOWN_TIMEOUT_MS)
+    const hard = setTimeout(() => server.closeAllConnections(), hardCloseMs)
     server.close(() => {
       clearInterval(idle)
       clearTimeout(hard)

@@ -6,8 +6,10 @@ import { loadApp } from './load-app.js'
 import { UsageError } from './usage-error.js'
 
 /**
- * `chariots worker <module>`: starts workers for the app's `workerPool` and closes them on SIGTERM
- * or SIGINT. Refuses (exit 1, one line) an app with no pool, and an app whose pool runs jobs inside
+ * `chariots worker <module>`: starts workers for the app's `workerPool` (job bodies in threads or
+ * child processes; this process logs each job's start, end and failure) and closes them on SIGTERM
+ * or SIGINT: running jobs get the pool's grace period (`CHARIOTS_SHUTDOWN_TIMEOUT_MS`, default
+ * 30 s), then fail with `WORKER_SHUTDOWN`, and the process exits; a second signal exits at once. Refuses (exit 1, one line) an app with no pool, and an app whose pool runs jobs inside
  * the server process (`InProcessWorkerPool`), where a worker process would have nothing to run.
  *
  * @example
@@ -47,15 +49,26 @@ export async function workerCommand(argv: string[]): Promise<void> {
         'is set: start both the server and the workers with REDIS_URL=redis://127.0.0.1:6379',
     )
   }
-  const handle = await pool.startWorkers({ concurrency, appModule: path })
+  const handle = await pool.startWorkers({ concurrency, appModule: path, logger })
   logger.info({ concurrency, module: path }, 'worker started')
   let closing = false
   const shutdown = async (signal: string) => {
-    if (closing) return
+    if (closing) {
+      logger.warn({ signal }, 'worker stopping now: a second signal')
+      process.exit(1)
+    }
     closing = true
-    logger.info({ signal }, 'worker shutting down: finishing running jobs')
+    const graceMs = pool.shutdownTimeoutMs
+    logger.info({ signal, graceMs }, 'worker shutting down: finishing running jobs')
+    // The pool fails what still runs after the grace period; this is the last resort if Redis hangs.
+    const hard = setTimeout(() => {
+      logger.error({ graceMs }, 'worker did not stop within the grace period and 10 s more: exiting')
+      process.exit(1)
+    }, graceMs + 10_000)
+    hard.unref()
     await handle.close()
     await pool.close()
+    logger.info('worker stopped')
     process.exit(0)
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'))

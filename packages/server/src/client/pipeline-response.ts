@@ -25,6 +25,8 @@ export interface PipelineResponse<T = unknown> {
   progress?: Progress | null
   /** The job's error once it `failed`. */
   error?: JobError | null
+  /** True while the job is queued or running and no live worker holds it (job fetches only). */
+  workerLost?: boolean
 }
 
 /** Reads a `versions` JSON record into a Map of parsed versions. */
@@ -55,5 +57,6 @@ export function toPipelineResponse<T = unknown>(body: unknown): PipelineResponse
   }
   if ('progress' in b) response.progress = (b.progress ?? null) as Progress | null
   if ('error' in b) response.error = (b.error ?? null) as JobError | null
+  if ('worker_lost' in b) response.workerLost = b.worker_lost === true
   return response
 }

@@ -49,6 +49,8 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler {
     else logger?.debug({ code: error.code }, error.message)
     const answer = () => {
       closeIfBodyUnread(c.env)
+      const retryAfter = retryAfterOf(error)
+      if (retryAfter !== undefined) c.header('Retry-After', String(retryAfter))
       return c.json(body, status as 400)
     }
     const more = status === 419 ? options.moreDetails?.(error, c) : undefined
@@ -58,6 +60,15 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler {
       return answer()
     })
   }
+}
+
+/**
+ * The seconds an error asks the client to wait before retrying (`details.retryAfterSeconds`, a
+ * whole number above 0, as a full worker pool's `QUEUE_FULL` carries), sent as `Retry-After`.
+ */
+export function retryAfterOf(error: ChariotsError): number | undefined {
+  const seconds = error.details?.retryAfterSeconds
+  return typeof seconds === 'number' && Number.isSafeInteger(seconds) && seconds > 0 ? seconds : undefined
 }
 
 /** The details as plain JSON; a value JSON cannot write (a bigint, a cycle) is logged and left out. */

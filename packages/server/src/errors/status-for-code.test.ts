@@ -17,6 +17,8 @@ describe('statusForCode', () => {
     [ErrorCode.VERSION_INCOMPATIBLE, 419],
     [ErrorCode.PIPELINE_NOT_LOADED, 419],
     [ErrorCode.NO_WORKER_ALIVE, 503],
+    [ErrorCode.QUEUE_FULL, 503],
+    [ErrorCode.WORKER_SHUTDOWN, 503],
     [ErrorCode.BACKEND_UNAVAILABLE, 503],
     [ErrorCode.METHOD_NOT_ALLOWED, 405],
     [ErrorCode.REQUEST_TIMEOUT, 408],

@@ -20,6 +20,8 @@ export const STATUS_FOR_CODE: Readonly<Record<string, number>> = Object.freeze({
   [ErrorCode.NOTHING_TO_SAVE]: 409,
   [ErrorCode.PLAN_INCOMPLETE]: 409,
   [ErrorCode.NO_WORKER_ALIVE]: 503,
+  [ErrorCode.QUEUE_FULL]: 503,
+  [ErrorCode.WORKER_SHUTDOWN]: 503,
   [ErrorCode.TIMEOUT]: 503,
   [ErrorCode.BACKEND_UNAVAILABLE]: 503,
   // The HTTP edge

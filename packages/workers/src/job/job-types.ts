@@ -4,7 +4,12 @@ import type { JobStatus } from './job-status.js'
 /** What a queued job carries. */
 export interface JobData {
   pipelineName: string
-  input: unknown
+  /** Dropped once the job is finished (pools keep finished jobs without their input). */
+  input?: unknown
+  /** How long the job may run, in ms, fixed when it was queued (0: no limit). */
+  timeoutMs?: number
+  /** The bytes of `input` as JSON, measured when it was queued. */
+  inputBytes?: number
 }
 
 /** What a finished job body returns. */
@@ -33,6 +38,12 @@ export interface JobResponse {
   progress: Progress | null
   /** The error once `failed`, else null. */
   error: JobError | null
+  /**
+   * True while the job is `queued` or `running` but no live worker holds it: the worker running it
+   * died (its lock expired) or no worker is alive to run it. It runs again once a worker recovers
+   * it, or fails (`JOB_STALLED`). Absent (or false) otherwise.
+   */
+  workerLost?: boolean
 }
 
 /** What the job body receives besides its data. */

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ChariotsError, ErrorCode, type Pipeline, type PipelineHost } from '@chariots/core'
 import { isFinished } from '../job/job-status.js'
+import { shutdownGraceMs } from '../job/job-timeout.js'
 import type { JobResponse } from '../job/job-types.js'
 
 /** Options of {@link BaseWorkerPool.startWorkers}. */
@@ -12,11 +13,25 @@ export interface StartWorkersOptions {
    * or worker thread import it there.
    */
   appModule?: string
+  /**
+   * Logs each job's start, end and failure from the worker process (job threads and child
+   * processes have no logger of their own). A pino logger fits.
+   */
+  logger?: JobLogger
+}
+
+/** What a pool logs its jobs through (a pino logger fits). */
+export interface JobLogger {
+  info(fields: object, message?: string): void
+  warn(fields: object, message?: string): void
 }
 
 /** A handle on workers started by {@link BaseWorkerPool.startWorkers} or `spawnWorker`. */
 export interface WorkerHandle {
-  /** Stops taking jobs, lets running ones finish, then resolves. */
+  /**
+   * Stops taking jobs and lets running ones finish, then resolves. Pools with a shutdown grace
+   * period fail the jobs still running after it with `WORKER_SHUTDOWN`.
+   */
   close(): Promise<void>
 }
 
@@ -48,6 +63,14 @@ export abstract class BaseWorkerPool {
     return false
   }
 
+  /**
+   * How long closing a worker (or the pool) waits for running jobs before it fails them, in ms:
+   * `CHARIOTS_SHUTDOWN_TIMEOUT_MS`, else 30 s, unless a pool's option says otherwise.
+   */
+  get shutdownTimeoutMs(): number {
+    return shutdownGraceMs()
+  }
+
   /** The number of live workers (0 means a job would never start). */
   abstract nWorkers(): Promise<number>
 
@@ -62,6 +85,14 @@ export abstract class BaseWorkerPool {
    * `NO_WORKER_ALIVE` ChariotsError when no worker would run it.
    */
   abstract executePipelineAsync(pipeline: Pipeline, input: unknown, host?: PipelineHost): Promise<string>
+
+  /**
+   * Throws `QUEUE_FULL` (or `BODY_TOO_LARGE`) when a job of `pipeline` with about `inputBytes` of
+   * input would be refused now; resolves otherwise (it reserves nothing). The server asks before it
+   * reads a large body of a worker call, so a full pool does not parse megabytes only to refuse
+   * them. This default never refuses: `executePipelineAsync` has the last word.
+   */
+  async checkRoom(_pipeline: Pipeline, _inputBytes: number): Promise<void> {}
 
   /** Everything known of the job; throws a `JOB_NOT_FOUND` ChariotsError for an unknown id. */
   abstract getPipelineResponseForId(jobId: string): Promise<JobResponse>
@@ -126,6 +157,16 @@ export abstract class BaseWorkerPool {
     return () => {
       stopped = true
     }
+  }
+
+  /**
+   * Calls `listener` with a job's state each time any job of this pool is queued, starts, reports
+   * progress or ends; answers a function that stops listening. Pools that cannot see every job as
+   * it changes answer `undefined` (this default): callers then watch jobs one by one with
+   * {@link watchJob}. What a dashboard's pool-wide stream (`GET /events`) uses.
+   */
+  watchJobs(_listener: (job: JobResponse) => void): (() => void) | undefined {
+    return undefined
   }
 
   /**
