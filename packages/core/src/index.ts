@@ -41,6 +41,7 @@ export { SequentialRunner } from './runners/sequential-runner.js'
 
 // The lifecycle: one host for load, run, save and jobs; the version rule
 
+export type { Announcement, AnnounceOptions, Announcer, ReplicaOutcome } from './lifecycle/announcer.js'
 export type { LoadOutcome, LoadStatesOptions } from './lifecycle/load-states.js'
 export { PipelineGate } from './lifecycle/pipeline-gate.js'
 export type {
@@ -55,6 +56,8 @@ export type {
 } from './lifecycle/pipeline-host.js'
 export { PipelineHost, versionsOf } from './lifecycle/pipeline-host.js'
 export { PromiseMutex } from './lifecycle/promise-mutex.js'
+export type { ReplicaSyncOptions, SyncedHost } from './lifecycle/replica-sync.js'
+export { ReplicaSync } from './lifecycle/replica-sync.js'
 export type { SavedStates, SaveStatesOptions } from './lifecycle/save-states.js'
 export type { MissingState, Resolution, ResolveOptions } from './lifecycle/version-rule.js'
 export { lineageMismatch, resolvePipeline, stateOfCode } from './lifecycle/version-rule.js'
