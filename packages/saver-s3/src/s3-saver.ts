@@ -3,6 +3,7 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  type ListObjectsV2CommandOutput,
   PutObjectCommand,
   S3Client,
   type S3ClientConfig,
@@ -87,11 +88,14 @@ export class S3Saver extends BaseSaver {
       )
     }
     const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL
+    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env
     return new S3Saver({
       bucket: match[1]!,
       prefix: match[2] ?? '',
       ...(endpoint ? { endpoint } : {}),
       ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+      // From `env` when it names them; else the SDK's own chain (profiles, roles, process.env).
+      ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
     })
   }
 
@@ -155,7 +159,7 @@ export class S3Saver extends BaseSaver {
     const names: string[] = []
     let ContinuationToken: string | undefined
     do {
-      const out = await this.send<import('@aws-sdk/client-s3').ListObjectsV2CommandOutput>(
+      const out = await this.send<ListObjectsV2CommandOutput>(
         `could not list '${Prefix}'`,
         new ListObjectsV2Command({ Bucket: this.bucket, Prefix, Delimiter: '/', ContinuationToken }),
       )
@@ -168,6 +172,29 @@ export class S3Saver extends BaseSaver {
   override async delete(path: string): Promise<void> {
     const Key = this.key(path)
     await this.send(`could not delete '${Key}'`, new DeleteObjectCommand({ Bucket: this.bucket, Key }))
+  }
+
+  /** Every object under the prefix, with its ETag and time (for audits and tests: what changed). */
+  async objects(): Promise<{ key: string; size: number; etag: string; lastModified: string }[]> {
+    const Prefix = this.prefix ? `${this.prefix}/` : ''
+    const found: { key: string; size: number; etag: string; lastModified: string }[] = []
+    let ContinuationToken: string | undefined
+    do {
+      const out = await this.send<ListObjectsV2CommandOutput>(
+        `could not list '${Prefix}'`,
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken }),
+      )
+      for (const o of out.Contents ?? []) {
+        found.push({
+          key: o.Key!.slice(Prefix.length),
+          size: o.Size ?? 0,
+          etag: o.ETag ?? '',
+          lastModified: o.LastModified?.toISOString() ?? '',
+        })
+      }
+      ContinuationToken = out.IsTruncated ? out.NextContinuationToken : undefined
+    } while (ContinuationToken)
+    return found.sort((a, b) => a.key.localeCompare(b.key))
   }
 
   /** Closes the client's sockets. */

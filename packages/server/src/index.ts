@@ -17,3 +17,6 @@ export type { PipelineResponse } from './client/pipeline-response.js'
 // Errors: the JSON body and the one table from code to status
 export type { ErrorBody } from './errors/error-handler.js'
 export { STATUS_FOR_CODE, statusForCode } from './errors/status-for-code.js'
+// One URL picks the store: a folder, PostgreSQL, or PostgreSQL with the bytes in S3
+export type { EnvStore, StoreFromEnvOptions } from './store/store-from-env.js'
+export { storeFromEnv } from './store/store-from-env.js'

@@ -37,6 +37,8 @@ export type { RunningRedis, StartRedisOptions } from './start-redis.js'
 export { startRedis } from './start-redis.js'
 export type { RunningS3, StartS3Options } from './start-s3.js'
 export { startS3 } from './start-s3.js'
+export type { StoreKind, StoreKit, StoreServers } from './store-kit.js'
+export { createStoreKit, STORE_KINDS } from './store-kit.js'
 // Test client (server engineer)
 export type { RequestableApp, TestClientOptions } from './test-client.js'
 export { TestClient } from './test-client.js'
