@@ -67,6 +67,14 @@ export const MIGRATIONS: readonly ((s: string) => string)[] = [
  */
 export async function migrate(sql: Sql, schema: string): Promise<void> {
   const s = `"${schema}"`
+  // Up to date (the common case of every start but the first): no lock, no DDL.
+  const applied = await sql
+    .unsafe(`SELECT coalesce(max(version), 0)::int AS version FROM ${s}.migrations`)
+    .then(
+      (rows) => rows[0]?.version as number,
+      () => 0, // no schema or no table yet
+    )
+  if (applied >= MIGRATIONS.length) return
   await sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(hashtext(${`chariots-migrate:${schema}`}))`
     await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS ${s}`)

@@ -33,15 +33,17 @@ interface Pending {
 export class PostgresAnnouncer implements Announcer {
   readonly replica: string
   readonly db: PostgresConnection
-  private readonly owned: boolean
   private readonly heartbeatMs: number
   private readonly pending = new Map<string, Pending>()
   private readonly unlisten: (() => Promise<void>)[] = []
   private replies: Promise<void> | undefined
   private beat: NodeJS.Timeout | undefined
+  private closed = false
+  private using = false
 
   constructor(db: PostgresConnection | string, options: PostgresAnnouncerOptions = {}) {
-    this.owned = typeof db === 'string'
+    // Counted as a user of the pool from its first subscribe or announce on (a store made beside an
+    // announcer it never uses still closes the pool alone).
     this.db = typeof db === 'string' ? new PostgresConnection(db, options) : db
     this.replica = options.replica ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
     this.heartbeatMs = options.heartbeatMs ?? 2_000
@@ -52,6 +54,7 @@ export class PostgresAnnouncer implements Announcer {
   }
 
   async subscribe(handler: (message: Announcement) => Promise<ReplicaOutcome>): Promise<void> {
+    this.use()
     await this.db.ready()
     const listening = await this.db.sql.listen(this.channel, (payload) => {
       const message = parse<Announcement>(payload)
@@ -70,6 +73,7 @@ export class PostgresAnnouncer implements Announcer {
 
   async announce(message: Announcement, options: AnnounceOptions = {}): Promise<ReplicaOutcome[]> {
     const timeoutMs = options.timeoutMs ?? 10_000
+    this.use()
     if (timeoutMs <= 0) {
       await this.db.run('could not announce', (sql) => sql.notify(this.channel, JSON.stringify(message)))
       return []
@@ -103,14 +107,23 @@ export class PostgresAnnouncer implements Announcer {
   }
 
   async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
     if (this.beat) clearInterval(this.beat)
+    if (!this.using) return
     for (const stop of this.unlisten.splice(0)) await stop().catch(() => undefined)
     await this.db
       .run('could not leave the replicas', (sql) =>
         sql.unsafe(`DELETE FROM ${this.db.table('replicas')} WHERE id = $1`, [this.replica]),
       )
       .catch(() => undefined)
-    if (this.owned) await this.db.close()
+    await this.db.release()
+  }
+
+  private use(): void {
+    if (this.using || this.closed) return
+    this.using = true
+    this.db.retain()
   }
 
   private listenForReplies(): Promise<void> {

@@ -21,7 +21,8 @@ const SCHEMA = /^[a-z_][a-z0-9_]{0,47}$/
  * connects until the first query; the first query applies the migrations (once per schema, under
  * an advisory lock, so several processes starting together are safe). A database that cannot be
  * reached fails each call quickly with `BACKEND_UNAVAILABLE`; the pool reconnects by itself once
- * it is back.
+ * it is back. Each store, saver and announcer on it counts as a user; closing the last one closes
+ * the pool.
  *
  * @example
  * ```ts
@@ -36,6 +37,7 @@ export class PostgresConnection {
   /** The database URL without its password, and the schema. */
   readonly location: string
   private migrated: Promise<void> | undefined
+  private users = 0
 
   constructor(url: string, options: PostgresConnectionOptions = {}) {
     this.schema = options.schema ?? 'chariots'
@@ -76,6 +78,18 @@ export class PostgresConnection {
     } catch (err) {
       throw postgresError(err, `${what} in ${this.location}`)
     }
+  }
+
+  /** Counts a user (a store, a saver, an announcer): {@link release} by the last one closes the pool. */
+  retain(): this {
+    this.users++
+    return this
+  }
+
+  /** A user is done: the last one closes the pool. */
+  async release(): Promise<void> {
+    this.users = Math.max(0, this.users - 1)
+    if (this.users === 0) await this.close()
   }
 
   /** Closes every connection (waits up to 5 s for running queries). */

@@ -19,13 +19,11 @@ const PART = 1 << 20
  */
 export class PostgresSaver extends BaseSaver {
   readonly db: PostgresConnection
-  /** Whether {@link close} ends the connection (it was opened by this saver). */
-  private readonly owned: boolean
+  private closed = false
 
   constructor(db: PostgresConnection | string, options: PostgresConnectionOptions = {}) {
     super()
-    this.owned = typeof db === 'string'
-    this.db = typeof db === 'string' ? new PostgresConnection(db, options) : db
+    this.db = (typeof db === 'string' ? new PostgresConnection(db, options) : db).retain()
   }
 
   override get location(): string {
@@ -128,9 +126,11 @@ export class PostgresSaver extends BaseSaver {
     })
   }
 
-  /** Ends the connection when this saver opened it. */
+  /** Releases the connection pool (closed once its last user is done). */
   async close(): Promise<void> {
-    if (this.owned) await this.db.close()
+    if (this.closed) return
+    this.closed = true
+    await this.db.release()
   }
 
   private async writeParts(

@@ -61,7 +61,8 @@ export class PostgresStore implements StateStore {
   readonly saver: BaseSaver
   readonly location: string
   private readonly keep: number | false
-  private readonly owned: boolean
+  private readonly ownSaver: boolean
+  private closed = false
   /** Serializes this process's commits, so waiting ones never hold every pooled connection. */
   private readonly commits = new PromiseMutex()
   /** The save-order number this object reads at. */
@@ -69,8 +70,8 @@ export class PostgresStore implements StateStore {
   private reading: Promise<number> | undefined
 
   constructor(db: PostgresConnection | string, options: PostgresStoreOptions = {}) {
-    this.owned = typeof db === 'string'
-    this.db = typeof db === 'string' ? new PostgresConnection(db, options) : db
+    this.db = (typeof db === 'string' ? new PostgresConnection(db, options) : db).retain()
+    this.ownSaver = options.saver === undefined
     this.saver = options.saver ?? new PostgresSaver(this.db)
     this.location =
       this.saver instanceof PostgresSaver
@@ -199,9 +200,12 @@ export class PostgresStore implements StateStore {
     return { removed, kept }
   }
 
-  /** Ends the connections when this store opened them. */
+  /** Releases the connection pool (closed once its last user, store, saver or announcer, is done). */
   async close(): Promise<void> {
-    if (this.owned) await this.db.close()
+    if (this.closed) return
+    this.closed = true
+    if (this.ownSaver) await (this.saver as PostgresSaver).close()
+    await this.db.release()
   }
 
   private t(name: string): string {
