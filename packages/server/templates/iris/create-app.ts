@@ -1,7 +1,7 @@
 /** Builds the iris app; `app.ts` serves the default one, tests build their own. */
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Chariots } from '@chariots/server'
+import { Chariots, storeFromEnv } from '@chariots/server'
 import { type BaseWorkerPool, InProcessWorkerPool } from '@chariots/workers'
 import { RQWorkerPool } from '@chariots/workers-rq-like'
 import { downloadIris } from './pipelines/download-iris.js'
@@ -31,7 +31,16 @@ export function storePath(path = process.env.CHARIOTS_PATH || '.chariots-data'):
   return resolve(dirname(fileURLToPath(import.meta.url)), path)
 }
 
-/** Builds the app on a store folder (see {@link storePath}). */
-export function createApp(path = storePath(), workerPool: BaseWorkerPool = defaultWorkerPool()): Chariots {
-  return new Chariots(irisPipelines(), { path: storePath(path), workerPool })
+/**
+ * Builds the app. The store is the one `CHARIOTS_STORE` names (`postgres://…`, with
+ * `CHARIOTS_BLOBS=s3://bucket/prefix` for the bytes in S3: nothing shared on disk between
+ * machines), else the folder `path` (see {@link storePath}). `CHARIOTS_AUTO_RELOAD=1` reloads the
+ * prediction pipeline on every server when a training job saves.
+ */
+export async function createApp(
+  path = storePath(),
+  workerPool: BaseWorkerPool = defaultWorkerPool(),
+): Promise<Chariots> {
+  const stores = await storeFromEnv({ path: storePath(path) })
+  return new Chariots(irisPipelines(), { ...stores, workerPool })
 }
