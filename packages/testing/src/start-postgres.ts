@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { appendFile, chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -93,6 +93,10 @@ async function startOnce(options: StartPostgresOptions): Promise<RunningPostgres
   if (init.status !== 0) {
     await rm(dir, { recursive: true, force: true })
     throw new Error(`initdb failed (${init.status ?? init.error?.message}): ${init.stderr ?? ''}`.trim())
+  }
+  if (!/^127\.|^localhost$|^::1$/.test(host)) {
+    // initdb trusts loopback only: trust the hosts of the network the server listens on too.
+    await appendFile(join(data, 'pg_hba.conf'), '\nhost all all samenet trust\n')
   }
   const command = [...prefix, ...asUser, join(bin, 'postgres')]
   const args = [

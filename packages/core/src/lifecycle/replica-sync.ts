@@ -47,9 +47,18 @@ export class ReplicaSync {
     private readonly options: ReplicaSyncOptions = {},
   ) {}
 
-  /** Subscribes (retrying every 2 s while the transport is down); resolves on the first success or failure. */
+  /**
+   * Subscribes; resolves after the first attempt, whether it succeeded or not (a server must start
+   * and serve while the transport is down), and keeps retrying every 2 s in the background.
+   */
   start(): Promise<void> {
-    this.started ??= this.subscribe()
+    if (!this.started) {
+      let first = () => {}
+      this.started = new Promise<void>((resolve) => {
+        first = resolve
+      })
+      void this.subscribe(first)
+    }
     return this.started
   }
 
@@ -86,12 +95,14 @@ export class ReplicaSync {
     await this.announcer.close()
   }
 
-  private async subscribe(): Promise<void> {
+  private async subscribe(attempted: () => void): Promise<void> {
     for (let attempt = 0; !this.closed; attempt++) {
       try {
         await this.announcer.subscribe((message) => this.handle(message))
+        attempted()
         return
       } catch (err) {
+        attempted()
         if (attempt === 0) {
           this.host.logger?.warn(
             { err },
@@ -101,6 +112,7 @@ export class ReplicaSync {
         await new Promise((r) => setTimeout(r, 2_000).unref())
       }
     }
+    attempted()
   }
 
   private async handle(message: Announcement): Promise<ReplicaOutcome> {

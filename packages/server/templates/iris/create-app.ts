@@ -16,10 +16,17 @@ export function irisPipelines() {
 
 /**
  * The worker pool: BullMQ on Redis when REDIS_URL is set (start workers with `chariots worker
- * app.ts`), else jobs run inside the server process.
+ * app.ts`), else jobs run inside the server process. `CHARIOTS_JOB_LOCK_MS` shortens how long a
+ * job of a worker that died stays locked before another worker takes it again (default 30 s).
  */
 export function defaultWorkerPool(redisUrl = process.env.REDIS_URL): BaseWorkerPool {
-  return redisUrl ? new RQWorkerPool({ connection: redisUrl, queueName: 'iris' }) : new InProcessWorkerPool()
+  if (!redisUrl) return new InProcessWorkerPool()
+  const lockMs = Number(process.env.CHARIOTS_JOB_LOCK_MS) || undefined
+  return new RQWorkerPool({
+    connection: redisUrl,
+    queueName: 'iris',
+    ...(lockMs ? { lockDuration: lockMs, stalledInterval: lockMs } : {}),
+  })
 }
 
 /**
