@@ -32,6 +32,7 @@ describe('@chariots/core', () => {
         "PipelineHost",
         "PipelineNotLoadedError",
         "PromiseMutex",
+        "ReplicaSync",
         "ReservedNodes",
         "SequentialRunner",
         "Version",

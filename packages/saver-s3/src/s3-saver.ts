@@ -204,7 +204,8 @@ export class S3Saver extends BaseSaver {
 
   /** The object key of a saver path (INVALID_PATH for one that leaves the root). */
   key(path: string): string {
-    const rel = safePath('/', path).slice(1)
+    // Against a root of one segment, so that '..' climbing above it is refused, not clamped at '/'.
+    const rel = safePath('/chariots', path).slice('/chariots/'.length)
     return this.prefix ? `${this.prefix}/${rel}` : rel
   }
 

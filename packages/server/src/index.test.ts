@@ -13,6 +13,7 @@ describe('@chariots/server', () => {
         "applyHttpServerLimits",
         "buildOpenApi",
         "statusForCode",
+        "storeFromEnv",
       ]
     `)
   })

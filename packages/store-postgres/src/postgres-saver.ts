@@ -151,8 +151,11 @@ export class PostgresSaver extends BaseSaver {
 
 /** The normalized key of a saver path (`/data/x.csv`); INVALID_PATH for one that leaves the root. */
 function keyOf(path: string): string {
-  return safePath('/', path)
+  // Against a root of one segment, so that '..' climbing above it is refused, not clamped at '/'.
+  return safePath(ROOT, path).slice(ROOT.length)
 }
+
+const ROOT = '/chariots'
 
 function partCount(bytes: Uint8Array): number {
   return Math.ceil(bytes.byteLength / PART)
