@@ -201,14 +201,18 @@ describe.skipIf(!canMakeNetworks())(
         .toString()
         .trim()
         .split('\n')
-      const big = [csv[0], ...Array.from({ length: 40 }, () => csv.slice(1)).flat()].join('\n')
+      const big = [csv[0], ...Array.from({ length: 20 }, () => csv.slice(1)).flat()].join('\n')
       await saver.save(Buffer.from(big), '/data/iris.csv')
 
       const queued = await post('server-b', '/pipelines/train_iris/main', { use_worker: true })
       const fetchJob = async () =>
         (await post('server-a', '/jobs/fetch/', { job_id: queued.body.job_id })).body
-      await until('the job running', undefined, async () =>
-        (await fetchJob()).job_status === 'running' ? true : undefined,
+      await until(
+        'the job running',
+        undefined,
+        async () => ((await fetchJob()).job_status === 'running' ? true : undefined),
+        60_000,
+        10,
       )
       const a = workers.get('worker-a')!
       a.proc.kill('SIGKILL')
