@@ -1,13 +1,13 @@
-// Replicas in step: servers of one app on one PostgreSQL store, each its own Chariots app served
-// over HTTP. A /load on one reaches the others before it answers; a server that cannot load the
+// Replicas in step: servers of one app on one store, each its own Chariots app served over HTTP,
+// announcing through PostgreSQL (LISTEN/NOTIFY) or, beside the folder store, Redis pub/sub. A /load on one reaches the others before it answers; a server that cannot load the
 // same states stops serving rather than answer from another generation; with auto-reload, a
 // training job's save reloads the others.
 import { BaseOp, MLMode, MLOp, Node, Pipeline, ReservedNodes, VersionType, versioned } from '@chariots/core'
-import { Chariots } from '@chariots/server'
-import type { StoreKit } from '@chariots/testing'
+import { Chariots, storeFromEnv } from '@chariots/server'
+import { type RunningRedis, type StoreKit, startRedis } from '@chariots/testing'
 import { InProcessWorkerPool } from '@chariots/workers'
 import { type ServerType, serve } from '@hono/node-server'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { useStoreKits } from './helpers/store-kits.js'
 
 const { pipelineInput: IN, pipelineOutput: OUT } = ReservedNodes
@@ -64,15 +64,30 @@ function pipelines(code: 'A' | 'B') {
   ]
 }
 
-describe('servers of one app on the PostgreSQL store', () => {
+let redis: RunningRedis
+beforeAll(async () => {
+  redis = await startRedis()
+})
+afterAll(async () => {
+  await redis?.stop()
+})
+
+const setups = [
+  { name: 'the PostgreSQL store, announcing with LISTEN/NOTIFY', kind: 'postgres', redis: false },
+  { name: 'the folder store, announcing with Redis pub/sub', kind: 'folder', redis: true },
+] as const
+
+describe.each(setups)('servers of one app on $name', (setup) => {
   const closers: (() => Promise<unknown>)[] = []
   afterEach(async () => {
     while (closers.length > 0) await closers.pop()!()
   })
+  const kitOfSetup = () => kitOf(setup.kind)
 
   async function server(kit: StoreKit, code: 'A' | 'B', options: { autoReload?: boolean } = {}) {
+    const env = { ...kit.env, ...(setup.redis ? { CHARIOTS_ANNOUNCE: redis.url } : {}) }
     const app = new Chariots(pipelines(code), {
-      ...(await kit.open()),
+      ...(await storeFromEnv({ env })),
       workerPool: new InProcessWorkerPool(),
       ...(options.autoReload ? { autoReload: true } : {}),
     })
@@ -99,7 +114,7 @@ describe('servers of one app on the PostgreSQL store', () => {
   }
 
   it('a /load on one server has every server serve the same states when it answers', async () => {
-    const kit = await kitOf('postgres')
+    const kit = await kitOfSetup()
     const [a, b, c] = [await server(kit, 'A'), await server(kit, 'A'), await server(kit, 'A')]
     await a.post('/pipelines/train/main', { pipeline_input: [2, 4] })
     await a.post('/pipelines/train/save')
@@ -121,7 +136,7 @@ describe('servers of one app on the PostgreSQL store', () => {
   })
 
   it('a server whose code cannot load the announced states stops serving it, and says why', async () => {
-    const kit = await kitOf('postgres')
+    const kit = await kitOfSetup()
     const a = await server(kit, 'A')
     const other = await server(kit, 'B')
     await other.post('/pipelines/train/main', { pipeline_input: [2, 4] }) // code B: mean 6
@@ -149,7 +164,7 @@ describe('servers of one app on the PostgreSQL store', () => {
   })
 
   it('with auto-reload, a training job saved on one server reloads the others', async () => {
-    const kit = await kitOf('postgres')
+    const kit = await kitOfSetup()
     const a = await server(kit, 'A', { autoReload: true })
     const b = await server(kit, 'A', { autoReload: true })
     await a.post('/pipelines/train/main', { pipeline_input: [2, 4] })

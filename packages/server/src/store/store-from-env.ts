@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { isAbsolute, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import {
@@ -23,7 +24,7 @@ export interface EnvStore {
   store: StateStore
   /** Where data nodes' files go: the store's own saver. */
   saver: BaseSaver
-  /** With PostgreSQL: LISTEN/NOTIFY between the app's servers, so a load reaches every one. */
+  /** With PostgreSQL (LISTEN/NOTIFY) or `CHARIOTS_ANNOUNCE=redis://…`: a load reaches every server of the app. */
   announcer?: Announcer
   /** `CHARIOTS_AUTO_RELOAD=1`: a training job's save reloads what uses it on every server. */
   autoReload: boolean
@@ -39,6 +40,9 @@ export interface EnvStore {
  *   server of the app.
  * - plus `CHARIOTS_BLOBS=s3://bucket/prefix`: the bytes in S3 (`@chariots/saver-s3`), with the
  *   usual `AWS_*` variables (`AWS_ENDPOINT_URL` for an S3-compatible server).
+ * - `CHARIOTS_ANNOUNCE=redis://…`: loads reach every server through Redis pub/sub
+ *   (`@chariots/announcer-redis`), for the folder store (several servers on one folder), or in
+ *   place of PostgreSQL's LISTEN/NOTIFY.
  *
  * @example
  * ```ts
@@ -66,7 +70,9 @@ export async function storeFromEnv(options: StoreFromEnvOptions = {}): Promise<E
     const folder = url.startsWith('file://') ? fileURLToPath(url) : url || options.path || env.CHARIOTS_PATH
     const root = isAbsolute(folder ?? '') ? folder! : resolve(folder || '.chariots-data')
     const saver = new FileSaver(root)
-    return { store: new OpStore(saver), saver, autoReload }
+    const store = new OpStore(saver)
+    const announcer = await redisAnnouncer(env, store.location)
+    return { store, saver, ...(announcer ? { announcer } : {}), autoReload }
   }
   const pg = await optional(
     () => import('@chariots/store-postgres'),
@@ -91,7 +97,33 @@ export async function storeFromEnv(options: StoreFromEnvOptions = {}): Promise<E
   const schema = env.CHARIOTS_STORE_SCHEMA?.trim()
   const db = new pg.PostgresConnection(url, schema ? { schema } : {})
   const store = new pg.PostgresStore(db, saver ? { saver } : {})
-  return { store, saver: store.saver, announcer: new pg.PostgresAnnouncer(db), autoReload }
+  const announcer = (await redisAnnouncer(env, store.location)) ?? new pg.PostgresAnnouncer(db)
+  return { store, saver: store.saver, announcer, autoReload }
+}
+
+/**
+ * `CHARIOTS_ANNOUNCE=redis://…`: loads reach every server through Redis pub/sub, on a channel of
+ * the store (servers that share a store are one app; other apps on the same Redis never hear them).
+ */
+async function redisAnnouncer(
+  env: Record<string, string | undefined>,
+  location: string,
+): Promise<Announcer | undefined> {
+  const url = env.CHARIOTS_ANNOUNCE?.trim() ?? ''
+  if (url === '') return undefined
+  if (!/^rediss?:\/\//.test(url)) {
+    throw new ChariotsError(
+      ErrorCode.INVALID_INPUT,
+      `CHARIOTS_ANNOUNCE=${url.replace(/\/\/[^@/]*@/, '//***@')} is not a Redis URL: write redis://host:6379, or leave it unset (PostgreSQL stores announce through PostgreSQL)`,
+    )
+  }
+  const redis = await optional(
+    () => import('@chariots/announcer-redis'),
+    '@chariots/announcer-redis',
+    'CHARIOTS_ANNOUNCE=redis://…',
+  )
+  const channel = `chariots:${createHash('sha256').update(location).digest('hex').slice(0, 16)}`
+  return new redis.RedisAnnouncer(url, { channel })
 }
 
 async function optional<T>(load: () => Promise<T>, name: string, because: string): Promise<T> {
