@@ -84,8 +84,12 @@ describe.each(setups)('servers of one app on $name', (setup) => {
   })
   const kitOfSetup = () => kitOf(setup.kind)
 
-  async function server(kit: StoreKit, code: 'A' | 'B', options: { autoReload?: boolean } = {}) {
-    const env = { ...kit.env, ...(setup.redis ? { CHARIOTS_ANNOUNCE: redis.url } : {}) }
+  async function server(
+    kit: StoreKit,
+    code: 'A' | 'B',
+    options: { autoReload?: boolean; redisUrl?: string } = {},
+  ) {
+    const env = { ...kit.env, ...(setup.redis ? { CHARIOTS_ANNOUNCE: options.redisUrl ?? redis.url } : {}) }
     const app = new Chariots(pipelines(code), {
       ...(await storeFromEnv({ env })),
       workerPool: new InProcessWorkerPool(),
@@ -183,4 +187,30 @@ describe.each(setups)('servers of one app on $name', (setup) => {
     }
     expect(seen).toEqual([-20])
   })
+
+  it.runIf(setup.redis)(
+    'with the announcer down, /load still loads here and answers that it is not in step',
+    async () => {
+      const own = await startRedis()
+      closers.push(() => own.stop())
+      const kit = await kitOfSetup()
+      const a = await server(kit, 'A', { redisUrl: own.url })
+      await a.post('/pipelines/train/main', { pipeline_input: [2, 4] })
+      await a.post('/pipelines/train/save')
+      await own.stop()
+      const load = await a.post('/pipelines/predict/load')
+      expect(load.status).toBe(200)
+      expect(load.body).toMatchObject({ loaded: true, in_step: false })
+      expect(load.body.replicas).toEqual([
+        expect.objectContaining({
+          status: 'timeout',
+          error: expect.objectContaining({
+            code: 'BACKEND_UNAVAILABLE',
+            message: expect.stringContaining('not announced'),
+          }),
+        }),
+      ])
+      expect((await a.predict()).body.pipeline_output).toEqual([7])
+    },
+  )
 })

@@ -230,7 +230,24 @@ export class PipelineHost {
       }),
     )
     if (!this.replicas || options.announce === false || !result.loaded) return result
-    return { ...result, replicas: await this.replicas.announceLoad(result) }
+    // This server serves the new states now, whatever happens to the announcement: a failure to
+    // announce is an outcome (not in step), not a failed load.
+    const replicas = await this.replicas
+      .announceLoad(result)
+      .catch((err: ChariotsError): ReplicaOutcome[] => {
+        this.logger?.warn({ pipeline: name, err }, 'could not announce the load to the other servers')
+        return [
+          {
+            replica: '(every other server)',
+            status: 'timeout',
+            error: {
+              code: String(err.code ?? ErrorCode.INTERNAL),
+              message: `the load was not announced: ${err.message}`,
+            },
+          },
+        ]
+      })
+    return { ...result, replicas }
   }
 
   /**
