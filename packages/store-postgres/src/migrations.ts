@@ -58,6 +58,9 @@ export const MIGRATIONS: readonly ((s: string) => string)[] = [
       seen_at timestamptz NOT NULL
     );
   `,
+  // Model bytes are mostly incompressible (or compressed already): storing them out of line
+  // without trying pglz first saves the CPU of a compression attempt on every part.
+  (s) => `ALTER TABLE ${s}.file_parts ALTER COLUMN bytes SET STORAGE EXTERNAL;`,
 ]
 
 /**
