@@ -2,7 +2,7 @@
 // nothing, readers never see a broken store, and a process killed holding the store's lock leaves
 // it loadable and the next writer goes on at once.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { readdir } from 'node:fs/promises'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { LoadableOp, Node, Pipeline, ReservedNodes, SequentialRunner } from '@chariots/core'
@@ -161,6 +161,11 @@ describe.each(STORE_KINDS)('one %s store shared by several processes', (kind) =>
     const child = startChild(kit, 'hold-lock', 0, 3)
     await child.waitForLine('locked')
     const { pid, saved } = child.report()
+    if (kit.kind === 'folder') {
+      // The folder store's lock file names its holder (what tells a live holder from a dead one).
+      const lock = join(kit.env.CHARIOTS_STORE!, '.locks', 'index.lock')
+      expect(JSON.parse(await readFile(lock, 'utf8'))).toMatchObject({ pid })
+    }
 
     // A writer in this process waits while the holder lives...
     const { store } = await kit.open()
