@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine for Chariots development: pnpm, redis-server (for the worker tests),
-# PostgreSQL (for the PostgreSQL store's tests; Debian's postgresql package), the workspace's
-# dependencies from the lockfile, and a build of every package.
-# --no-redis skips redis-server and PostgreSQL (the example app runs without them).
+# PostgreSQL (for the PostgreSQL store's tests; Debian's postgresql package), chromium (for the
+# dashboard's browser tests), the workspace's dependencies from the lockfile, and a build of every
+# package. --no-redis skips redis-server and PostgreSQL (the example app runs without them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PNPM_VERSION=10.34.9
@@ -31,6 +31,16 @@ if [ "$want_redis" = "1" ] && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql iproute2 >/dev/null
   else
     echo "setup: PostgreSQL is missing; the PostgreSQL store tests need it (apt-get install postgresql)" >&2
+  fi
+fi
+
+# The dashboard's end-to-end tests drive Debian's chromium (never a downloaded browser).
+if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing chromium (Debian) for the dashboard's browser tests"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "setup: chromium is missing; the dashboard's browser tests need it (apt-get install chromium)" >&2
   fi
 fi
 

@@ -14,6 +14,12 @@ if (lint.status !== 0) {
   console.log('tests: 0 passed, 1 failed (pnpm lint failed: run `pnpm format` and fix what remains)')
   process.exit(lint.status ?? 1)
 }
+// Type-check every test file (the packages' builds cover only src/): a type error fails the run.
+const typecheck = spawnSync(process.execPath, ['scripts/typecheck-tests.mjs'], { stdio: 'inherit', env })
+if (typecheck.status !== 0) {
+  console.log('tests: 0 passed, 1 failed (type errors in test files: see above)')
+  process.exit(typecheck.status ?? 1)
+}
 mkdirSync('.test-results', { recursive: true })
 const out = '.test-results/vitest.json'
 const args = [

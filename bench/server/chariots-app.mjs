@@ -9,13 +9,19 @@ import { serve } from '@hono/node-server'
 
 // --- iris: the prediction pipeline `pred_iris` (PCA then logistic regression), trained and saved
 // --- here before serving; TARGETS in server.bench.mjs measures POST /pipelines/pred_iris/main.
-const pipelines = [isOddPipeline(), irisTrainingPipeline('train_iris'), irisPredictionPipeline('pred_iris')]
+const pipelines = [
+  isOddPipeline(),
+  irisTrainingPipeline('train_iris'),
+  irisPredictionPipeline('pred_iris'),
+  irisPredictionPipeline('pred_iris_batched', { batch: { maxSize: 256 } }),
+]
 const app = new Chariots(pipelines, { path: mkdtempSync(join(tmpdir(), 'chariots-bench-')) })
 await app.ready()
 const trainer = new TestClient(app)
 await trainer.callPipeline('train_iris')
 await trainer.savePipeline('train_iris')
 await trainer.loadPipeline('pred_iris')
+await trainer.loadPipeline('pred_iris_batched')
 
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
   console.log(JSON.stringify({ port: info.port }))

@@ -17,13 +17,15 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     duration: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '2' },
-    connections: { type: 'string', default: '32' },
+    connections: { type: 'string', default: '64' },
   },
 })
 const DURATION = Number(values.duration)
 const ROUNDS = Number(values.rounds)
 const CONNECTIONS = Number(values.connections)
 const TARGET_RATIO = 0.6
+/** Issue 17: iris predict with batching, at 64 connections, at 0.7x bare Hono or better. */
+const BATCHED_TARGET = 0.7
 
 const request = {
   method: 'POST',
@@ -41,13 +43,32 @@ const TARGETS = [
   {
     name: 'chariots iris predict',
     script: 'chariots-app.mjs',
-    request: {
-      ...request,
-      path: '/pipelines/pred_iris/main',
-      body: JSON.stringify({ pipeline_input: [[1, 2, 3, 4]], use_worker: false }),
-    },
+    request: irisRequest('pred_iris'),
+  },
+  // --- the same pipeline with `batch: {}`: concurrent calls are merged into one run.
+  { name: 'iris predict batched', script: 'chariots-app.mjs', request: irisRequest('pred_iris_batched') },
+  // --- one connection: batching must not add latency when nothing else waits.
+  {
+    name: 'iris predict, 1 conn',
+    script: 'chariots-app.mjs',
+    request: irisRequest('pred_iris'),
+    connections: 1,
+  },
+  {
+    name: 'iris batched, 1 conn',
+    script: 'chariots-app.mjs',
+    request: irisRequest('pred_iris_batched'),
+    connections: 1,
   },
 ]
+
+function irisRequest(pipeline) {
+  return {
+    ...request,
+    path: `/pipelines/${pipeline}/main`,
+    body: JSON.stringify({ pipeline_input: [[1, 2, 3, 4]], use_worker: false }),
+  }
+}
 
 /** Starts a server script in a child process; resolves once it prints its port. */
 async function start(script) {
@@ -74,10 +95,10 @@ async function stop(server) {
   clearTimeout(timer)
 }
 
-function cannon(port, req, duration) {
+function cannon(port, req, duration, connections = CONNECTIONS) {
   return autocannon({
     url: `http://127.0.0.1:${port}`,
-    connections: CONNECTIONS,
+    connections,
     duration,
     requests: [req],
   })
@@ -89,8 +110,8 @@ async function measure(target) {
     const check = await fetch(`http://127.0.0.1:${server.port}${target.request.path}`, target.request)
     if (check.status !== 200)
       throw new Error(`${target.name} answered ${check.status}: ${await check.text()}`)
-    await cannon(server.port, target.request, 1) // warm-up
-    const r = await cannon(server.port, target.request, DURATION)
+    await cannon(server.port, target.request, 1, target.connections) // warm-up
+    const r = await cannon(server.port, target.request, DURATION, target.connections)
     if (r.non2xx > 0 || r.errors > 0)
       throw new Error(`${target.name}: ${r.non2xx} non-2xx answers, ${r.errors} errors`)
     return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 }
@@ -142,6 +163,16 @@ const ratio = chariots.rps / base.rps
 console.log(
   `chariots is_odd / bare hono = ${ratio.toFixed(2)} (target ${TARGET_RATIO} or better: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'})`,
 )
+const batched = summary.find((s) => s.name === 'iris predict batched')
+const batchedRatio = batched.rps / base.rps
+console.log(
+  `iris predict batched / bare hono = ${batchedRatio.toFixed(2)} at ${CONNECTIONS} connections (target ${BATCHED_TARGET} or better: ${batchedRatio >= BATCHED_TARGET ? 'met' : 'NOT met'})`,
+)
+const p99One = summary.find((s) => s.name === 'iris predict, 1 conn').p99
+const p99OneBatched = summary.find((s) => s.name === 'iris batched, 1 conn').p99
+console.log(
+  `p99 at 1 connection: ${p99OneBatched} ms batched, ${p99One} ms unbatched (batching must be no worse)`,
+)
 if (values.json) {
   console.log(
     JSON.stringify({
@@ -153,6 +184,9 @@ if (values.json) {
       ratio: Number(ratio.toFixed(3)),
       target: TARGET_RATIO,
       met: ratio >= TARGET_RATIO,
+      batchedRatio: Number(batchedRatio.toFixed(3)),
+      batchedTarget: BATCHED_TARGET,
+      p99OneConnection: { batched: p99OneBatched, unbatched: p99One },
     }),
   )
 }

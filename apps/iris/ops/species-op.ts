@@ -4,6 +4,7 @@ import { XYSplitOp } from './xy-split-op.js'
 /** Turns predicted class indices back into species names. */
 export class SpeciesOp extends BaseOp {
   static override opName = 'species'
+  static override rowWise = true
 
   execute(labels: number[]): string[] {
     const classes = XYSplitOp.classes.value

@@ -25,7 +25,8 @@ describe('an iris store written before lineage', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  const post = (path: string, body: unknown) =>
+  // The answers' JSON, read without casts in each assertion.
+  const post = async (path: string, body: unknown): Promise<{ status: number; json(): Promise<any> }> =>
     app!.request(path, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

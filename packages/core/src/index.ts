@@ -27,7 +27,7 @@ export type { DataLoadingNodeOptions, DataSavingNodeOptions, SaverAwareOp } from
 export { DataLoadingNode, DataSavingNode, isSaverAwareOp } from './pipeline/data-nodes.js'
 export type { NestedRunner, NodeOptions } from './pipeline/node.js'
 export { isPipeline, Node } from './pipeline/node.js'
-export type { PipelineOptions } from './pipeline/pipeline.js'
+export type { BatchOptions, PipelineOptions } from './pipeline/pipeline.js'
 export { Pipeline } from './pipeline/pipeline.js'
 export type { ReservedNode } from './pipeline/reserved-nodes.js'
 export { ReservedNodes } from './pipeline/reserved-nodes.js'
@@ -42,7 +42,19 @@ export { SequentialRunner } from './runners/sequential-runner.js'
 // The lifecycle: one host for load, run, save and jobs; the version rule
 
 export type { Announcement, AnnounceOptions, Announcer, ReplicaOutcome } from './lifecycle/announcer.js'
+export type { PlanRunResult, RunPlanOptions } from './lifecycle/host-plan.js'
+export { checkRunnable } from './lifecycle/host-plan.js'
 export type { LoadOutcome, LoadStatesOptions } from './lifecycle/load-states.js'
+export type {
+  AnalyzeOptions,
+  LinkAnalysis,
+  NodeAnalysis,
+  NodeKind,
+  NodeStatus,
+  PipelineAnalysis,
+  StaleLink,
+} from './lifecycle/pipeline-analysis.js'
+export { analyzePipeline, NEEDS_RETRAINING } from './lifecycle/pipeline-analysis.js'
 export { PipelineGate } from './lifecycle/pipeline-gate.js'
 export type {
   HostJobContext,
@@ -58,6 +70,8 @@ export { PipelineHost, versionsOf } from './lifecycle/pipeline-host.js'
 export { PromiseMutex } from './lifecycle/promise-mutex.js'
 export type { ReplicaSyncOptions, SyncedHost } from './lifecycle/replica-sync.js'
 export { ReplicaSync } from './lifecycle/replica-sync.js'
+export type { PlanOptions, PlanStep, RetrainPlan } from './lifecycle/retrain-plan.js'
+export { planRetraining, trainersOf } from './lifecycle/retrain-plan.js'
 export type { SavedStates, SaveStatesOptions } from './lifecycle/save-states.js'
 export type { MissingState, Resolution, ResolveOptions } from './lifecycle/version-rule.js'
 export { lineageMismatch, resolvePipeline, stateOfCode } from './lifecycle/version-rule.js'

@@ -12,6 +12,10 @@ describe('@chariots/server', () => {
         "STATUS_FOR_CODE",
         "applyHttpServerLimits",
         "buildOpenApi",
+        "graphToDot",
+        "graphToMermaid",
+        "graphToSvg",
+        "layoutGraph",
         "statusForCode",
         "storeFromEnv",
       ]

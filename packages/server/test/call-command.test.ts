@@ -87,7 +87,7 @@ describe('chariots call', () => {
     expect(r.stderr.trim().split('\n').at(-1)).toBe(`job ${out.job_id.slice(0, 8)} done`)
   })
 
-  it('--wait holds one long-poll of GET /jobs/:id/wait for the whole job, not a poll every 300 ms', async () => {
+  it('--wait follows the job on one event stream, GET /jobs/:id/events, with no polling', async () => {
     const r = await call('steps', '12', '--worker', '--wait')
     expect(r.code, r.stderr).toBe(0)
     const { job_id } = JSON.parse(r.stdout)
@@ -97,9 +97,35 @@ describe('chariots call', () => {
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l))
       .filter((l) => l.msg === 'request')
-    // The job ran 1.8 s: one wait answered it (the old loop sent one every 300 ms, about 6).
-    expect(requests.filter((l) => l.path === `/jobs/${job_id}/wait`)).toHaveLength(1)
+    // The job ran 1.8 s: one stream followed it (the long-poll fallback was not needed, no fetch polls).
+    expect(requests.filter((l) => l.path === `/jobs/${job_id}/events`)).toHaveLength(1)
+    expect(
+      requests.filter((l) => l.path === `/jobs/${job_id}/wait` || l.path.startsWith('/jobs/fetch')),
+    ).toEqual([])
   })
+
+  it('--wait falls back to the long-poll on a server without the event stream', async () => {
+    const old = await startServe(fileURLToPath(new URL('fixtures/no-events-app.ts', import.meta.url)), {
+      env: { CHARIOTS_APP_PATH: dir },
+    })
+    try {
+      const r = await runCli(['call', 'steps', '6', '--worker', '--wait', '--url', old.url])
+      expect(r.code, r.stderr).toBe(0)
+      expect(JSON.parse(r.stdout)).toMatchObject({ pipeline_output: 'took 6 steps', job_status: 'done' })
+      const paths = old
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l))
+        .filter((l) => l.msg === 'request')
+        .map((l) => l.path as string)
+      expect(paths.some((p) => p.endsWith('/events'))).toBe(true)
+      expect(paths.filter((p) => p.endsWith('/wait'))).toHaveLength(1)
+      expect(r.stderr.trim().split('\n').at(-1)).toMatch(/done \[#{24}\] 100%$/)
+    } finally {
+      await old.stop()
+    }
+  }, 60_000)
 
   it('--wait draws the progress an op reports as a bar (plain lines off a terminal)', async () => {
     const r = await call('steps', '12', '--worker', '--wait')
@@ -120,7 +146,7 @@ describe('chariots call', () => {
 
   it('--timeout-ms ends the wait with the latest state and exit 1', async () => {
     const r = await call('steps', '20', '--worker', '--wait', '--timeout-ms', '400')
-    expect(r.code).toBe(1)
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1)
     expect(['queued', 'running']).toContain(JSON.parse(r.stdout).job_status)
     expect(r.stderr).toMatch(/TIMEOUT: job [0-9a-f-]+ is still (queued|running) after 400 ms/)
   })

@@ -77,7 +77,7 @@ describe('chariots CLI start-up', () => {
     [
       'a missing package',
       'missing-dep.ts',
-      /^chariots serve: app module '.+missing-dep\.ts' could not be loaded: Cannot find module 'no-such-package-of-chariots'; install the package it names, or fix the import$/,
+      /^chariots serve: app module '.+missing-dep\.ts' could not be loaded: Cannot find (module|package) 'no-such-package-of-chariots'; install the package it names, or fix the import$/,
     ],
     [
       'an error while the module runs',

@@ -171,12 +171,13 @@ describe.each(transports)('errors through $name', (transport) => {
       )
     }
     // The Python client's request (JSON, body null), an empty JSON body, or the custom header.
-    for (const init of [
+    const inits: RequestInit[] = [
       postJson(null),
       { method: 'POST', headers: { 'content-type': 'application/json' } },
       { method: 'POST', headers: { 'x-chariots': '1' } },
       { method: 'POST', headers: { 'x-chariots': '1' }, body: new TextEncoder().encode('null') },
-    ]) {
+    ]
+    for (const init of inits) {
       const res = await raw('/pipelines/is_odd/versions', init)
       expect(res.status).toBe(200)
       expect(Object.keys(await res.json())).toEqual(['isoddop'])
@@ -298,7 +299,14 @@ describe.each(transports)('errors through $name', (transport) => {
     const error = {
       code: 'VERSION_INCOMPATIBLE',
       message: "node 'logistic' was trained on another 'pca'; retrain it",
-      details: { downstream: 'logistic', upstream: 'pca', trainedWith: ['v1'], current: 'v2' },
+      details: {
+        downstream: 'logistic',
+        upstream: 'pca',
+        trainedWith: ['v1'],
+        current: 'v2',
+        // Every 419 carries the retrain plan of its pipeline (here: nothing to retrain).
+        plan: expect.objectContaining({ pipeline: 'detailed', loadable: true, retrain: [] }),
+      },
     }
     await expectError(await raw('/pipelines/detailed/main', postJson({ pipeline_input: null })), 419, error)
     const rebuilt = await client.callPipeline('detailed').catch((e: unknown) => e)
@@ -340,7 +348,22 @@ describe.each(transports)('errors through $name', (transport) => {
     const reason = {
       code: 'PIPELINE_NOT_LOADED',
       message: expect.stringContaining("node 'upstreamop' has no saved state yet"),
-      details: { pipeline: 'predict' },
+      details: {
+        pipeline: 'predict',
+        // The plan of its pipeline: this app has no pipeline that trains them.
+        plan: expect.objectContaining({
+          pipeline: 'predict',
+          loadable: false,
+          missing: [
+            { node: 'upstreamop', trainers: [] },
+            { node: 'downstreamop', trainers: [] },
+          ],
+          unplannable: [
+            expect.objectContaining({ node: 'upstreamop' }),
+            expect.objectContaining({ node: 'downstreamop' }),
+          ],
+        }),
+      },
     }
     await expectError(await raw('/pipelines/predict/health_check'), 419, reason)
     await expectError(await raw('/pipelines/predict/main', postJson({ pipeline_input: [1] })), 419, reason)

@@ -26,6 +26,15 @@ import { predict, trainBoth, trainUpstream } from './helpers/ml-pipelines.js'
 import { useStoreKits } from './helpers/store-kits.js'
 import { type JsonResponse, type Opened, postJson, transports } from './helpers/transports.js'
 
+interface SaveAnswer {
+  saved: { mean: { seq: number; version: string } }
+  versions: Record<string, string>
+}
+interface MainAnswer {
+  pipeline_output: unknown
+  versions: Record<string, string>
+}
+
 const http = transports.find((t) => t.name.startsWith('Client (HTTP'))!
 const kitOf = useStoreKits()
 
@@ -135,12 +144,14 @@ describe.each(STORE_KINDS)('the lifecycle through HTTP, on the %s store', (kind)
       await post(a!, '/pipelines/train_mean/main', { pipeline_input: [1, 2, 3] }) // A trains first: mean 2
       await post(b!, '/pipelines/train_mean/main', { pipeline_input: [10, 20, 30] }) // B later: mean 20
       expect((await post(b!, '/pipelines/train_mean/save')).status).toBe(200) // B saves first
-      const lastSave = await (await post(a!, '/pipelines/train_mean/save')).json() // A saves last
+      const lastSave = (await (await post(a!, '/pipelines/train_mean/save')).json()) as SaveAnswer // A saves last
       expect(lastSave.saved.mean.seq).toBe(2)
 
       const c = await startServe(module, { env })
       servers.push(c)
-      const predicted = await (await post(c, '/pipelines/predict_mean/main', { pipeline_input: [5] })).json()
+      const predicted = (await (
+        await post(c, '/pipelines/predict_mean/main', { pipeline_input: [5] })
+      ).json()) as MainAnswer
       expect(predicted.pipeline_output).toEqual([3])
       expect(predicted.versions.mean).toBe(lastSave.saved.mean.version)
     } finally {

@@ -45,14 +45,20 @@ describe.each(transports)('GET /openapi.json through $name', (transport) => {
     expect(Object.keys(doc.paths).sort()).toEqual(
       [
         '/available_pipelines',
+        '/events',
         '/health_check',
         '/jobs/fetch/',
+        '/jobs/{id}/events',
         '/jobs/{id}/wait',
         '/openapi.json',
         '/pipelines/is_odd/main',
         '/pipelines/scale/main',
+        '/pipelines/{name}/graph',
         '/pipelines/{name}/health_check',
         '/pipelines/{name}/load',
+        '/pipelines/{name}/nodes/{node}/states',
+        '/pipelines/{name}/plan',
+        '/pipelines/{name}/plan/run',
         '/pipelines/{name}/save',
         '/pipelines/{name}/versions',
       ].sort(),
@@ -76,5 +82,7 @@ describe.each(transports)('GET /openapi.json through $name', (transport) => {
       expect.arrayContaining(['200', '400', '404', '419', '500', '503']),
     )
     expect(doc.components.schemas.Error.properties.error.required).toEqual(['code', 'message'])
+    expect(Object.keys(doc.paths['/pipelines/{name}/plan/run'])).toEqual(['post', 'get'])
+    expect(doc.paths['/jobs/{id}/events'].get.responses['200'].content).toHaveProperty('text/event-stream')
   })
 })

@@ -77,6 +77,18 @@ describe('chariots serve', () => {
     expect(closedByServer).toBe(true)
   })
 
+  it('on SIGTERM ends open event streams and exits cleanly, without waiting for them', async () => {
+    served = await startServe(fixture, { env: { CHARIOTS_APP_PATH: dir } })
+    const events = await fetch(`${served.url}/events`)
+    expect(events.headers.get('content-type')).toMatch(/^text\/event-stream/)
+    const reading = events.body!.getReader()
+    const started = Date.now()
+    await served.stop() // SIGKILL after 5 s, which would not log 'bye'
+    expect(Date.now() - started).toBeLessThan(4_000)
+    expect(served.output()).toContain('bye')
+    expect((await reading.read().catch(() => ({ done: true }))).done).toBe(true) // the stream ended
+  })
+
   it('refuses a limit flag that is not a whole number, with the usage', async () => {
     const r = await runCli(['serve', fixture, '--max-connections', 'lots'])
     expect(r.code).toBe(2)

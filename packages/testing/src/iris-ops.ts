@@ -2,6 +2,7 @@
 // packages' tests (server, workers) and the example app.
 import {
   BaseOp,
+  type BatchOptions,
   MLMode,
   Node,
   Pipeline,
@@ -131,7 +132,7 @@ export function irisTrainingPipeline(name = 'train_iris'): Pipeline {
  * await new SequentialRunner().run(prediction, [[1, 2, 3, 4]]) // e.g. [1]
  * ```
  */
-export function irisPredictionPipeline(name = 'pred_iris'): Pipeline {
+export function irisPredictionPipeline(name = 'pred_iris', options: { batch?: BatchOptions } = {}): Pipeline {
   return new Pipeline(
     [
       new Node(new PCAOp(MLMode.PREDICT), {
@@ -144,6 +145,6 @@ export function irisPredictionPipeline(name = 'pred_iris'): Pipeline {
       }),
     ],
     name,
-    { input: z.array(z.array(z.number()).length(4)) },
+    { input: z.array(z.array(z.number()).length(4)), ...(options.batch ? { batch: options.batch } : {}) },
   )
 }

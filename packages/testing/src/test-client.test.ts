@@ -71,10 +71,10 @@ class MeanOp extends MLOp<number> {
   predict(xs: number[]) {
     return xs.map(() => this.model)
   }
-  serializeModel(m: number) {
+  override serializeModel(m: number) {
     return new TextEncoder().encode(String(m))
   }
-  loadModel(b: Uint8Array) {
+  override loadModel(b: Uint8Array) {
     return Number(new TextDecoder().decode(b))
   }
 }

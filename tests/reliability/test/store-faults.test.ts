@@ -498,7 +498,15 @@ describe('store faults', () => {
         } else {
           // Killed before the first save ever committed: reported as not loaded, cleanly.
           expect(got).toEqual({
-            error: { code: 'PIPELINE_NOT_LOADED', message: NOT_TRAINED, details: { pipeline: 'predict' } },
+            error: {
+              code: 'PIPELINE_NOT_LOADED',
+              message: NOT_TRAINED,
+              // A 419 carries the retrain plan of its pipeline.
+              details: {
+                pipeline: 'predict',
+                plan: expect.objectContaining({ pipeline: 'predict', loadable: false }),
+              },
+            },
           })
         }
       }

@@ -21,6 +21,8 @@ export const ErrorCode = {
   OP_FAILED: 'OP_FAILED',
   /** A save of a pipeline whose stateful ops hold no state yet (never trained, never loaded). */
   NOTHING_TO_SAVE: 'NOTHING_TO_SAVE',
+  /** A retrain plan that cannot make its pipeline loadable (a node no pipeline of the app trains). */
+  PLAN_INCOMPLETE: 'PLAN_INCOMPLETE',
   /** An op class is declared wrong (e.g. a model op's static `modelClass` is not a model class). */
   INVALID_OP: 'INVALID_OP',
   /** A model was asked to predict or export before it was trained (or loaded). */

@@ -11,11 +11,21 @@ import { OpStore } from '../store/op-store.js'
 import type { StateStore } from '../store/state-store.js'
 import type { Version } from '../versioning/version.js'
 import type { Announcer, ReplicaOutcome } from './announcer.js'
+import {
+  analyzeOnHost,
+  type PlanRunResult,
+  planOnHost,
+  type RunPlanOptions,
+  runPlanOnHost,
+} from './host-plan.js'
 import { heldStates, type LoadOutcome, loadPipelineStates } from './load-states.js'
 import { notLoadedReason } from './not-loaded-reason.js'
+import type { PipelineAnalysis } from './pipeline-analysis.js'
 import { PipelineGate } from './pipeline-gate.js'
 import { PromiseMutex } from './promise-mutex.js'
 import { ReplicaSync } from './replica-sync.js'
+import type { RetrainPlan } from './retrain-plan.js'
+import { RowBatcher } from './row-batcher.js'
 import { type SavedStates, savePipelineStates } from './save-states.js'
 
 /** What the host logs through (a pino logger fits). */
@@ -120,6 +130,8 @@ interface Entry {
   readonly gate: PipelineGate
   refused: LoadRefusal | null
   loadedAt: string | null
+  /** Merges concurrent calls, for a pipeline with `batch` whose ops are all row-wise. */
+  batcher?: RowBatcher<Record<string, string>> | null
 }
 
 /**
@@ -268,10 +280,39 @@ export class PipelineHost {
     const entry = this.entry(name)
     const { pipeline } = entry
     if (!pipeline.isLoaded) throw notLoaded(pipeline)
+    const batcher = Array.isArray(input) ? this.batcherOf(entry) : null
+    if (batcher) {
+      // Each call's rows are checked on their own, so a bad input fails only its call.
+      const rows = pipeline.parseInput(input) as unknown[]
+      const { value, rest } = await batcher.submit(rows)
+      return { value, versions: rest }
+    }
     const call = () => this.runOnce(pipeline, input)
     return changesState(pipeline)
       ? entry.gate.exclusive(call, { what: 'a training call' })
       : entry.gate.shared(call)
+  }
+
+  /** The entry's batcher: only for a pipeline with `batch` whose ops all map rows on their own. */
+  private batcherOf(entry: Entry): RowBatcher<Record<string, string>> | null {
+    if (entry.batcher !== undefined) return entry.batcher
+    const { pipeline } = entry
+    const rowWise = pipeline.allNodes().every((n) => n.pipeline !== undefined || n.op?.rowWise === true)
+    entry.batcher =
+      pipeline.batch && rowWise && !changesState(pipeline)
+        ? new RowBatcher(pipeline.batch, (rows) =>
+            entry.gate
+              .shared(() => this.runOnce(pipeline, rows))
+              .then((r) => ({ value: r.value, rest: r.versions })),
+          )
+        : null
+    if (pipeline.batch && !entry.batcher) {
+      this.logger?.warn(
+        { pipeline: pipeline.name },
+        `pipeline '${pipeline.name}' asks for batch, but not all its ops are row-wise (static rowWise = true): calls run one by one`,
+      )
+    }
+    return entry.batcher
   }
 
   /**
@@ -331,6 +372,24 @@ export class PipelineHost {
     }
   }
 
+  /**
+   * What it takes to make the pipeline loadable, against the store as it is now: whether it is,
+   * its stale links, and the ordered training pipelines to run and save (see `planRetraining`).
+   */
+  plan(name: string): Promise<RetrainPlan> {
+    return planOnHost(this, name)
+  }
+
+  /** Each node's and link's standing against the store as it is now (see `analyzePipeline`). */
+  analyze(name: string): Promise<PipelineAnalysis> {
+    return analyzeOnHost(this, name)
+  }
+
+  /** Runs the pipeline's plan here, step by step as jobs (load → run → save), then loads it. */
+  runPlan(name: string, options: RunPlanOptions = {}): Promise<PlanRunResult> {
+    return runPlanOnHost(this, name, options)
+  }
+
   /** Releases the store's connections. */
   async close(): Promise<void> {
     await this.replicas?.close()
@@ -361,18 +420,13 @@ export class PipelineHost {
       outcome = await loadPipelineStates(pipeline, this.store, options)
     } catch (err) {
       const e = err as ChariotsError
-      entry.refused = {
-        at: new Date().toISOString(),
-        code: typeof e.code === 'string' ? e.code : ErrorCode.INTERNAL,
-        message: e.message,
-        ...(e.details ? { details: e.details } : {}),
-      }
+      recordRefusal(entry, e)
       // A pipeline that never loaded does not serve: not fresh ops in place of saved state, and not
       // data nodes that could not be prepared (a path leaving the root, an unreadable file), which
       // would fail every call while health said the pipeline is fine.
       if (entry.loadedAt === null) pipeline.isLoaded = false
       if (!pipeline.isLoaded) pipeline.notLoadedReason = e.message
-      this.logger?.warn({ pipeline: pipeline.name, code: entry.refused.code }, `load refused: ${e.message}`)
+      this.logger?.warn({ pipeline: pipeline.name, code: entry.refused?.code }, `load refused: ${e.message}`)
       throw err
     }
     const reason = outcome.loaded
@@ -480,6 +534,7 @@ export class PipelineHost {
       try {
         if (storeProblem && usesStore(pipeline)) {
           pipeline.isLoaded = false
+          recordRefusal(entry, storeProblem)
           throw storeProblem
         }
         const result = await this.loads.run(pipeline.name, () => this.refresh(entry, {}))
@@ -516,6 +571,16 @@ export function versionsOf(pipeline: Pipeline): Record<string, string> {
     out[node.name] = hit.text
   }
   return out
+}
+
+/** Records a load that failed: what serves (if anything) keeps serving, and the status says why. */
+function recordRefusal(entry: Entry, e: ChariotsError): void {
+  entry.refused = {
+    at: new Date().toISOString(),
+    code: typeof e.code === 'string' ? e.code : ErrorCode.INTERNAL,
+    message: e.message,
+    ...(e.details ? { details: e.details } : {}),
+  }
 }
 
 /** Whether a run may change the state of one of the pipeline's ops (a training). */

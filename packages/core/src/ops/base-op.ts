@@ -23,6 +23,12 @@ export interface BaseOpOptions {
 export abstract class BaseOp {
   /** The op's name; defaults to the class name in lower case (set it: bundlers rename classes). */
   static opName?: string
+  /**
+   * Set `true` when `execute` maps an array of rows to an array of as many results, each row on its
+   * own (a predictor over rows): then concurrent calls of a pipeline with `batch` may be merged
+   * into one run. The default is false: an op is not assumed to treat rows independently.
+   */
+  static rowWise?: boolean
   readonly callbacks: OpCallback[]
 
   constructor(options: BaseOpOptions = {}) {
@@ -42,6 +48,11 @@ export abstract class BaseOp {
   get name(): string {
     const ctor = this.constructor as typeof BaseOp
     return Object.hasOwn(ctor, 'opName') && ctor.opName ? ctor.opName : ctor.name.toLowerCase()
+  }
+
+  /** Whether this op maps each input row to one result on its own (see the static `rowWise`). */
+  get rowWise(): boolean {
+    return (this.constructor as typeof BaseOp).rowWise === true
   }
 
   /** The version of the op's class. */

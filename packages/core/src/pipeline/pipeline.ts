@@ -11,8 +11,22 @@ import { isSaverAwareOp } from './data-nodes.js'
 import type { Node } from './node.js'
 import { nameProblem, ReservedNodes } from './reserved-nodes.js'
 
+/** How concurrent calls of a pipeline are merged into one run (see {@link PipelineOptions.batch}). */
+export interface BatchOptions {
+  /** The most rows one run takes (default 256). */
+  maxSize?: number
+  /** How long a call may wait for others to join it, in ms (default 0: only calls that arrive while a run is in flight are merged). */
+  maxDelayMs?: number
+}
+
 /** Options of a {@link Pipeline}. */
 export interface PipelineOptions {
+  /**
+   * Merge concurrent calls into one run when every op is row-wise (`static rowWise = true`) and the
+   * input is an array of rows: each caller gets its own rows back, with the same versions; a run
+   * that fails is run again call by call, so an error reaches only the call whose rows caused it.
+   */
+  batch?: BatchOptions
   callbacks?: PipelineCallback[]
   /** Run every call of this pipeline in a worker; `false`, `null` and unset mean "not asked". */
   useWorker?: boolean | null
@@ -44,6 +58,8 @@ export class Pipeline {
   readonly useWorker: boolean
   readonly inputSchema: ZodType | undefined
   readonly outputSchema: ZodType | undefined
+  /** How concurrent calls are merged into one run, when asked for. */
+  readonly batch: Readonly<Required<BatchOptions>> | undefined
   /** Largest request body of this pipeline's HTTP routes, in bytes (unset: the server's default). */
   readonly bodyLimit: number | undefined
   /** For each node (by index), the indexes of the earlier nodes whose outputs it reads. */
@@ -72,6 +88,7 @@ export class Pipeline {
     this.useWorker = options.useWorker === true
     this.inputSchema = options.input
     this.outputSchema = options.output
+    this.batch = options.batch ? batchOptions(options.batch, name) : undefined
     this.bodyLimit = options.bodyLimit
     const { dependencies, dependents } = checkGraph(this.nodes, name)
     this.dependencies = dependencies
@@ -158,6 +175,18 @@ export class Pipeline {
       ? parseWith(this.outputSchema, output, `pipeline '${this.name}' output`, ErrorCode.INVALID_OUTPUT)
       : output
   }
+}
+
+function batchOptions(options: BatchOptions, name: string): Required<BatchOptions> {
+  const maxSize = options.maxSize ?? 256
+  const maxDelayMs = options.maxDelayMs ?? 0
+  if (!Number.isInteger(maxSize) || maxSize < 1 || !(maxDelayMs >= 0 && maxDelayMs <= 10_000)) {
+    throw new ChariotsError(
+      ErrorCode.INVALID_INPUT,
+      `pipeline '${name}': batch.maxSize must be a whole number of rows (1 or more) and batch.maxDelayMs 0 to 10000 ms`,
+    )
+  }
+  return { maxSize, maxDelayMs }
 }
 
 function parseWith(schema: ZodType, value: unknown, what: string, code: ErrorCodeName): unknown {

@@ -1,5 +1,5 @@
-import { kmeans } from 'ml-kmeans'
 import { AdapterBase } from './adapter-base.js'
+import { lloydKMeans, nearest } from './lloyd-k-means.js'
 
 /** Options of {@link KMeans}. */
 export interface KMeansParams {
@@ -21,9 +21,9 @@ export interface KMeansModelJSON {
 }
 
 /**
- * k-means clustering (ml-kmeans, squared euclidean distance); `predict` returns the index of the
- * nearest centroid, the lowest index on a tie. ml-kmeans is a function with no model object, so the
- * JSON `model` is ours: {@link KMeansModelJSON}.
+ * k-means clustering (squared euclidean distance, k-means++ seeding, Lloyd's iterations; see
+ * {@link lloydKMeans}); `predict` returns the index of the nearest centroid, the lowest index on a
+ * tie. The JSON `model` is ours: {@link KMeansModelJSON}.
  *
  * @example
  * ```ts
@@ -49,19 +49,18 @@ export class KMeans extends AdapterBase<KMeansParams, KMeansModelJSON> {
         `KMeans needs params.k, a whole number from 1 to the ${X.length} rows of X, got ${k}`,
       )
     }
-    return { centroids: kmeans(X, k, { ...options, seed }).centroids }
+    return {
+      centroids: lloydKMeans(X, k, {
+        seed,
+        initialization: options.initialization ?? 'kmeans++',
+        maxIterations: options.maxIterations ?? 100,
+        tolerance: options.tolerance ?? 1e-6,
+      }),
+    }
   }
 
   protected infer({ centroids }: KMeansModelJSON, X: number[][]): number[] {
-    return X.map((row) => {
-      let best = 0
-      let bestDistance = Number.POSITIVE_INFINITY
-      centroids.forEach((centroid, c) => {
-        const d = centroid.reduce((sum, v, j) => sum + (v - row[j]!) ** 2, 0)
-        if (d < bestDistance) [best, bestDistance] = [c, d]
-      })
-      return best
-    })
+    return X.map((row) => nearest(centroids, row))
   }
 
   protected save(model: KMeansModelJSON): KMeansModelJSON {

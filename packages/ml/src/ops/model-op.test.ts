@@ -58,7 +58,7 @@ describe('SupervisedOp / UnsupervisedOp', () => {
     const nearestWith = (modelClass: unknown, parameters: VersionedFieldDict) =>
       class extends SupervisedOp {
         static override opName = 'nearest'
-        static override modelClass = modelClass as typeof NearestOp.modelClass
+        static override modelClass = modelClass as unknown as typeof NearestOp.modelClass
         static override modelParameters = parameters
       }
     const Nearest3Op = nearestWith(
@@ -168,7 +168,7 @@ describe('SupervisedOp / UnsupervisedOp', () => {
   ])('refuses an op that %s when it is constructed, showing the versioned form', (_, modelClass, problem) => {
     class WrongOp extends UnsupervisedOp {
       static override opName = 'wrong'
-      static override modelClass = modelClass as typeof NearestOp.modelClass
+      static override modelClass = modelClass as unknown as typeof NearestOp.modelClass
     }
     const error = (() => {
       try {

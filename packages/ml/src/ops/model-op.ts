@@ -2,7 +2,7 @@ import {
   type BaseOpOptions,
   ChariotsError,
   ErrorCode,
-  type MLMode,
+  MLMode,
   MLOp,
   PipelineNotLoadedError,
   VersionedField,
@@ -50,6 +50,11 @@ export abstract class ModelOp extends MLOp<ModelAdapter> {
   constructor(mode: MLMode, options: BaseOpOptions = {}) {
     super(mode, options)
     void this.adapterClass
+  }
+
+  /** A predicting model op maps each row to one prediction on its own, so its calls may be batched. */
+  override get rowWise(): boolean {
+    return this.mode === MLMode.PREDICT
   }
 
   /** The adapter class this op's class declares. */

@@ -7,15 +7,21 @@ export interface AuthOptions {
   /** The token every request must send as `Authorization: Bearer <token>`. */
   token: string
   /**
-   * Let `GET /health_check` and `GET /pipelines/:name/health_check` (and `HEAD` of both, as for
-   * every GET route) through without a token.
+   * Let `GET /health_check`, `GET /pipelines/:name/health_check`, `GET /livez` and `GET /readyz`
+   * (and `HEAD` of them, as for every GET route) through without a token: probes send none.
    */
   publicHealth?: boolean
 }
 
+/** The cookie `/ui/login` sets, which the dashboard's requests carry instead of the header. */
+export const LOGIN_COOKIE = 'chariots_token'
+
 /**
- * Middleware that answers 401 `UNAUTHORIZED` unless the request carries the bearer token. The
- * comparison takes the same time whatever the token sent.
+ * Middleware that answers 401 `UNAUTHORIZED` unless the request carries the bearer token: in the
+ * `Authorization` header, or in the HttpOnly, SameSite=Strict cookie the dashboard's login sets
+ * (a page on another site cannot make the browser send it). The comparison takes the same time
+ * whatever the token sent. A browser asking for a dashboard page without the token is sent to
+ * `/ui/login`.
  *
  * @example
  * ```ts
@@ -29,11 +35,16 @@ export function bearerAuth(options: AuthOptions): MiddlewareHandler {
   const expected = Buffer.from(options.token, 'utf8')
   return async (c, next) => {
     const method = c.req.method
+    const path = c.req.path
     const readOnly = method === 'GET' || method === 'HEAD'
-    if (options.publicHealth && readOnly && c.req.path.endsWith('/health_check')) return next()
+    if (options.publicHealth && readOnly && isHealthPath(c.req.path)) return next()
+    if (path.endsWith('/ui/login')) return next()
     const header = c.req.header('authorization') ?? ''
     const match = /^Bearer[ \t]+(.+)$/i.exec(header)
-    if (!match || !sameToken(Buffer.from(match[1]!.trim(), 'utf8'), expected)) {
+    const given = match ? match[1]!.trim() : cookieToken(c.req.header('cookie'))
+    if (given === undefined || !sameToken(Buffer.from(given, 'utf8'), expected)) {
+      const ui = /\/ui(\/(api\/)?)?$/.exec(path)
+      if (readOnly && ui) return c.redirect(`${path.slice(0, ui.index)}/ui/login`, 303)
       c.header('WWW-Authenticate', 'Bearer')
       throw new ChariotsError(
         ErrorCode.UNAUTHORIZED,
@@ -44,6 +55,25 @@ export function bearerAuth(options: AuthOptions): MiddlewareHandler {
   }
 }
 
+/** Whether `given` is the token, in constant time. */
+export function tokenMatches(given: string, token: string): boolean {
+  return sameToken(Buffer.from(given, 'utf8'), Buffer.from(token, 'utf8'))
+}
+
+function cookieToken(cookies: string | undefined): string | undefined {
+  if (!cookies) return undefined
+  for (const part of cookies.split(';')) {
+    const [name, ...value] = part.trim().split('=')
+    if (name !== LOGIN_COOKIE) continue
+    try {
+      return decodeURIComponent(value.join('='))
+    } catch {
+      return undefined
+    }
+  }
+  return undefined
+}
+
 function sameToken(given: Buffer, expected: Buffer): boolean {
   // timingSafeEqual needs equal lengths: compare against ourselves to spend the same time, then fail.
   if (given.length !== expected.length) {
@@ -51,4 +81,9 @@ function sameToken(given: Buffer, expected: Buffer): boolean {
     return false
   }
   return timingSafeEqual(given, expected)
+}
+
+/** The health and probe routes `publicHealth` opens. */
+function isHealthPath(path: string): boolean {
+  return path.endsWith('/health_check') || path === '/livez' || path === '/readyz'
 }

@@ -59,6 +59,8 @@ export interface ChariotsOptions {
    * any Host. Other Hosts get 421 `HOST_NOT_ALLOWED` (a guard against DNS rebinding). Default none.
    */
   allowedHosts?: AllowedHosts
+  /** Serve the dashboard at `/ui/` (default true; behind `auth` when that is set). */
+  ui?: boolean
   /** Require a bearer token on every route. */
   auth?: AuthOptions
   /** Answer CORS requests (off unless given; `true` allows every origin). */

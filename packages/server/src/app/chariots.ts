@@ -18,11 +18,19 @@ import { bodyLimitFor } from './body-limit-for.js'
 import type { ChariotsOptions } from './chariots-options.js'
 import { closeIfBodyUnread } from './close-if-body-unread.js'
 import { type AllowedHosts, createHostCheck } from './host-check.js'
+import { jobEventRoutes } from './job-event-routes.js'
+import { JobFeed } from './job-feed.js'
 import { jobRoutes } from './job-routes.js'
 import { limitBody } from './limit-body.js'
 import { createNotFoundHandler } from './not-found-handler.js'
 import { pipelineRoutes } from './pipeline-routes.js'
+import { createPlanDetails } from './plan-details.js'
+import { planRoutes } from './plan-routes.js'
+import { PlanRunner } from './plan-runner.js'
+import { probeRoutes } from './probe-routes.js'
+import { registryRoutes } from './registry-routes.js'
 import { createRouteGuard } from './route-guard.js'
+import { uiRoutes } from './ui-routes.js'
 
 /**
  * A Hono app serving pipelines with the routes of chariots (see docs/WIRE.md), `GET /openapi.json`
@@ -45,6 +53,8 @@ export class Chariots extends Hono {
   readonly workerPool: BaseWorkerPool | undefined
   readonly useWorkers: boolean
   readonly debug: boolean
+  /** The job events this server knows, for the SSE routes (jobs it queues are followed from the start). */
+  readonly jobFeed: JobFeed
   /** Host names answered on a loopback address (the option; `chariots serve --allowed-hosts` adds to it). */
   allowedHosts: AllowedHosts
   #logger: Logger | undefined
@@ -70,7 +80,13 @@ export class Chariots extends Hono {
     this.workerPool = options.workerPool
     this.useWorkers = options.useWorkers === true
     this.debug = options.debug === true
-    const onError = createErrorHandler({ debug: this.debug, logger: () => this.#logger })
+    this.jobFeed = new JobFeed(this.workerPool)
+    const planDetails = createPlanDetails(this.host)
+    const onError = createErrorHandler({
+      debug: this.debug,
+      logger: () => this.#logger,
+      moreDetails: (err, c) => planDetails(err, c).then((plan) => plan && { plan }),
+    })
     this.onError(onError)
     this.notFound(createNotFoundHandler(() => this.routes, onError))
     // The Host check wraps fetch rather than being a middleware: Hono keeps its one-handler fast path.
@@ -96,6 +112,12 @@ export class Chariots extends Hono {
     pipelineRoutes(this, guard)
     jobRoutes(this, guard)
     appRoutes(this, guard, { auth: options.auth !== undefined })
+    probeRoutes(this, () => this.#isReady)
+    // The dashboard's routes (issue 16): planner, registry, job events, the page itself.
+    planRoutes(this, guard, new PlanRunner(this, this.jobFeed))
+    registryRoutes(this, guard)
+    jobEventRoutes(this, guard, this.jobFeed)
+    if (options.ui !== false) uiRoutes(this, guard, { token: options.auth?.token })
     this.workerPool?.attach(this.host)
   }
 
@@ -144,8 +166,14 @@ export class Chariots extends Hono {
     return this.host.getPipeline(name)
   }
 
-  /** Closes the worker pool, if any, and the store's connections (the CLI calls this on shutdown). */
+  /** Ends the open event streams (`chariots serve` does before it waits for connections to close). */
+  endEventStreams(): void {
+    this.jobFeed.close()
+  }
+
+  /** Closes the event streams, the worker pool, if any, and the store's connections (the CLI calls this on shutdown). */
   async close(): Promise<void> {
+    this.jobFeed.close()
     await this.workerPool?.close()
     await this.host.close()
   }

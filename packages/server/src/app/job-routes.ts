@@ -44,7 +44,8 @@ export function jobRoutes(app: Chariots, guard: RouteGuard): void {
   app.get('/jobs/:id/wait', guard(waitForJob))
 }
 
-function poolOf(app: Chariots): BaseWorkerPool {
+/** The app's worker pool; `NO_WORKER_POOL` (400) when it has none. */
+export function poolOf(app: Chariots): BaseWorkerPool {
   if (app.workerPool) return app.workerPool
   throw new ChariotsError(
     ErrorCode.NO_WORKER_POOL,
@@ -53,7 +54,7 @@ function poolOf(app: Chariots): BaseWorkerPool {
 }
 
 /** The pools generate UUIDs: anything else is a 400 before the pool is asked. */
-function checkJobId(jobId: string, code: string): string {
+export function checkJobId(jobId: string, code: string): string {
   if (isValidJobId(jobId)) return jobId
   throw new ChariotsError(
     code,

@@ -1,5 +1,6 @@
 import type { Pipeline } from '@chariots/core'
 import { type ZodType, z } from 'zod'
+import { dashboardPaths } from './openapi-dashboard.js'
 
 type JSONSchema = Record<string, unknown>
 type Operation = Record<string, unknown>
@@ -205,6 +206,7 @@ export function buildOpenApi(pipelines: readonly Pipeline[], options: { auth: bo
     'get',
   )
   Object.assign(paths, jobRoutes())
+  Object.assign(paths, dashboardPaths(names))
   const get = (id: string, summary: string, schema: JSONSchema) => ({
     get: {
       operationId: id,

@@ -116,5 +116,6 @@ async function callInWorker(app: Chariots, pipeline: Pipeline, input: unknown) {
   }
   pipeline.parseInput(input) // a bad input is a 400 now, not a failed job later
   const jobId = await pool.executePipelineAsync(pipeline, input, app.host)
+  app.jobFeed.track(jobId) // its events are kept from the queueing on, for GET /jobs/:id/events
   return { pipeline_output: null, versions: {}, job_id: jobId, job_status: 'queued' }
 }

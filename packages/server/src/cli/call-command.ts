@@ -8,18 +8,15 @@ import { closestName } from './closest-name.js'
 import { formatStatus, StatusLine } from './status-line.js'
 import { UsageError } from './usage-error.js'
 
-/** Usage of `chariots call`. */
-export const CALL_USAGE =
-  'chariots call <pipeline> [json input] [--url http://127.0.0.1:5000] [--worker] [--wait] [--timeout-ms N] [--token T]'
-
-/** How often the status line's progress is refreshed while the wait for a job is held. */
+/** How often the status line's progress is refreshed while the fallback long-poll is held. */
 const PROGRESS_REFRESH_MS = 1_000
 
 /**
  * `chariots call <pipeline> [json input]`: calls a running server with the `Client` and prints the
  * response as JSON on stdout (the wire's field names). `--worker` runs the call in a worker;
- * `--wait` holds one long-poll (`GET /jobs/:id/wait`) until the job ends, with a live status line
- * on stderr whose progress is refreshed every second, then prints its final response. An unknown
+ * `--wait` follows the job's event stream (`GET /jobs/:id/events`; the long-poll
+ * `GET /jobs/:id/wait` on a server without it) until the job ends, with a live status line on
+ * stderr, then prints its final response. An unknown
  * pipeline's error suggests the closest served name. Exit codes: 0 done, 1 an error from the server (printed as `CODE: message`) or a job
  * that failed or timed out, 2 bad arguments or input that is not JSON.
  *
@@ -95,9 +92,9 @@ function parseInput(raw: string): unknown {
 }
 
 /**
- * Follows a job until it ends or `timeoutMs` passes: the end comes from one long-poll, which the
- * server holds until the job is done or failed; meanwhile the status line's progress is refreshed
- * every second (a display only: the wait decides).
+ * Follows a job until it ends or `timeoutMs` passes, drawing a status line: on the job's event
+ * stream (`GET /jobs/:id/events`, every change of status and progress as it happens); a server
+ * without that route gets the long-poll instead ({@link followByWaiting}).
  */
 async function follow(
   client: Client,
@@ -110,6 +107,54 @@ async function follow(
   const show = (r: PipelineResponse) =>
     line.update(`job ${jobId.slice(0, 8)} ${formatStatus(r.jobStatus, r.progress)}`)
   show(first)
+  try {
+    const response = await followEvents(client, jobId, timeoutMs, show).catch(async (err: unknown) => {
+      if (!ChariotsError.is(err) || !NO_ROUTE.has(err.code)) throw err
+      return followByWaiting(client, pipeline, jobId, timeoutMs, show)
+    })
+    show(response)
+    return response
+  } finally {
+    line.done()
+  }
+}
+
+/** What a server without the job event stream answers for it. */
+const NO_ROUTE = new Set<string>([ErrorCode.NOT_FOUND, ErrorCode.METHOD_NOT_ALLOWED])
+
+/** Reads the job's event stream until it ends (done, failed) or the timeout; answers the latest state. */
+async function followEvents(
+  client: Client,
+  jobId: string,
+  timeoutMs: number,
+  show: (r: PipelineResponse) => void,
+): Promise<PipelineResponse> {
+  const stop = new AbortController()
+  const timer = setTimeout(() => stop.abort(), timeoutMs)
+  let latest: PipelineResponse | undefined
+  try {
+    for await (const { response } of client.jobEvents(jobId, { signal: stop.signal })) {
+      latest = response
+      show(response)
+    }
+  } finally {
+    clearTimeout(timer)
+  }
+  return latest && isFinished(latest.jobStatus) ? latest : client.fetchJob(jobId)
+}
+
+/**
+ * The fallback: the end comes from one long-poll, which the server holds until the job is done or
+ * failed; meanwhile the status line's progress is refreshed every second (a display only: the
+ * wait decides).
+ */
+async function followByWaiting(
+  client: Client,
+  pipeline: string,
+  jobId: string,
+  timeoutMs: number,
+  show: (r: PipelineResponse) => void,
+): Promise<PipelineResponse> {
   const stop = new AbortController()
   const waiting = client.waitForJob(jobId, pipeline, { timeoutMs }).finally(() => stop.abort())
   void (async () => {
@@ -124,13 +169,7 @@ async function follow(
       if (latest && !stop.signal.aborted) show(latest)
     }
   })()
-  try {
-    const response = await waiting
-    show(response)
-    return response
-  } finally {
-    line.done()
-  }
+  return waiting
 }
 
 /** "; did you mean 'x'?" for an unknown pipeline with a served name close to it, else nothing. */

@@ -1,6 +1,10 @@
+import { createRequire } from 'node:module'
 import { ChariotsError, ErrorCode } from '@chariots/core'
 import { type Logger, pino } from 'pino'
-import pretty from 'pino-pretty'
+import type pinoPretty from 'pino-pretty'
+
+// pino-pretty is read only when a person watches a terminal: JSON logs (servers, CI) never pay for it.
+const require = createRequire(import.meta.url)
 
 /** How the CLI writes its logs: JSON lines, or readable lines for a person at a terminal. */
 export type LogFormat = 'json' | 'pretty'
@@ -56,6 +60,7 @@ export function createLogger(options: CreateLoggerOptions): Logger {
   const base = { name: options.name, level: options.level ?? process.env.LOG_LEVEL ?? 'info' }
   if (format === 'json') return stream === process.stdout ? pino(base) : pino(base, stream)
   const destination = stream === process.stdout ? 1 : stream
+  const pretty = require('pino-pretty') as typeof pinoPretty
   return pino(
     base,
     pretty({

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { findAppExport, importAppModule } from '@chariots/app-loader'
 import { ChariotsError, ErrorCode } from '@chariots/core'
 import type { Chariots } from '../app/chariots.js'
 
 /**
- * Imports an app module (`.ts` through tsx) and answers its default export or its named export
+ * Imports an app module (`.ts` through a cached bundle of the app's code, see
+ * `@chariots/app-loader`) and answers its default export or its named export
  * `app`, which must be a `Chariots` app (anything with a `fetch` function). Every start-up
  * mistake is a one-line `INVALID_APP_MODULE` ChariotsError naming the module and the fix: a path
  * that does not exist, a module that fails to import (a syntax error, a missing package, an
@@ -26,7 +27,7 @@ export async function loadApp(modulePath: string): Promise<{ app: Chariots; path
   }
   let mod: Record<string, unknown>
   try {
-    mod = await importModule(path)
+    mod = await importAppModule(path)
   } catch (cause) {
     throw new ChariotsError(
       ErrorCode.INVALID_APP_MODULE,
@@ -34,9 +35,7 @@ export async function loadApp(modulePath: string): Promise<{ app: Chariots; path
       { cause },
     )
   }
-  const app = [mod.default, mod.app, (mod.default as Record<string, unknown> | undefined)?.default].find(
-    isApp,
-  )
+  const app = findAppExport(mod, isApp)
   if (!app) {
     throw new ChariotsError(
       ErrorCode.INVALID_APP_MODULE,
@@ -57,19 +56,12 @@ function describeImportError(err: unknown): string {
   const code = (err as { code?: string }).code
   const first = lines[0] ?? ''
   if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') {
-    return `${first}; install the package it names, or fix the import`
+    // "imported from <the compiled bundle>" names a cache file, not the user's: leave it out.
+    return `${first.replace(/ imported from \S+$/, '')}; install the package it names, or fix the import`
   }
   return `${err.name}: ${first}`
 }
 
 function isApp(value: unknown): value is Chariots {
   return typeof (value as { fetch?: unknown } | null | undefined)?.fetch === 'function'
-}
-
-async function importModule(path: string): Promise<Record<string, unknown>> {
-  if (/\.(c|m)?tsx?$/.test(path)) {
-    const { tsImport } = await import('tsx/esm/api')
-    return (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>
-  }
-  return (await import(pathToFileURL(path).href)) as Record<string, unknown>
 }

@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { ChariotsError } from '@chariots/core'
-import { CALL_USAGE, callCommand } from './call-command.js'
 import { closestName } from './closest-name.js'
-import { NEW_USAGE, newCommand } from './new-command.js'
-import { SERVE_USAGE, serveCommand } from './serve-command.js'
-import { STORE_USAGE, storeCommand } from './store-command.js'
 import { UsageError } from './usage-error.js'
-import { WORKER_USAGE, workerCommand } from './worker-command.js'
+import {
+  CALL_USAGE,
+  NEW_USAGE,
+  PLAN_USAGE,
+  SERVE_USAGE,
+  STORE_USAGE,
+  VIZ_USAGE,
+  WORKER_USAGE,
+} from './usages.js'
 
 /** One `chariots <name>` command. */
 interface Command {
@@ -15,13 +19,46 @@ interface Command {
   run(argv: string[]): Promise<void>
 }
 
-/** Every command of the CLI. */
+/**
+ * Every command of the CLI. Each is imported when it runs: `chariots serve` does not load what
+ * `chariots new` needs (templates, packing), and the other way round.
+ */
 const commands: Record<string, Command> = {
-  new: { usage: NEW_USAGE, summary: 'scaffold a project (ops, pipelines, app, a test)', run: newCommand },
-  serve: { usage: SERVE_USAGE, summary: 'serve a Chariots app over HTTP', run: serveCommand },
-  worker: { usage: WORKER_USAGE, summary: "run workers for an app's worker pool", run: workerCommand },
-  call: { usage: CALL_USAGE, summary: 'call a pipeline of a running server', run: callCommand },
-  store: { usage: STORE_USAGE, summary: 'list or prune the saved states of a store', run: storeCommand },
+  new: {
+    usage: NEW_USAGE,
+    summary: 'scaffold a project (ops, pipelines, app, a test)',
+    run: async (argv) => (await import('./new-command.js')).newCommand(argv),
+  },
+  serve: {
+    usage: SERVE_USAGE,
+    summary: 'serve a Chariots app over HTTP',
+    run: async (argv) => (await import('./serve-command.js')).serveCommand(argv),
+  },
+  worker: {
+    usage: WORKER_USAGE,
+    summary: "run workers for an app's worker pool",
+    run: async (argv) => (await import('./worker-command.js')).workerCommand(argv),
+  },
+  call: {
+    usage: CALL_USAGE,
+    summary: 'call a pipeline of a running server',
+    run: async (argv) => (await import('./call-command.js')).callCommand(argv),
+  },
+  store: {
+    usage: STORE_USAGE,
+    summary: 'list or prune the saved states of a store',
+    run: async (argv) => (await import('./store-command.js')).storeCommand(argv),
+  },
+  plan: {
+    usage: PLAN_USAGE,
+    summary: 'what to retrain so a pipeline loads (and run it)',
+    run: async (argv) => (await import('./plan-command.js')).planCommand(argv),
+  },
+  viz: {
+    usage: VIZ_USAGE,
+    summary: "draw a pipeline's DAG (mermaid, dot, svg)",
+    run: async (argv) => (await import('./viz-command.js')).vizCommand(argv),
+  },
 }
 
 function help(): string {

@@ -8,9 +8,6 @@ import { UsageError } from './usage-error.js'
 import { assertBuilt, tarballName, VENDOR_DIR, vendorPackages } from './vendor-packages.js'
 import { withVendoredPackages } from './with-vendored-packages.js'
 
-/** Usage of `chariots new`. */
-export const NEW_USAGE = 'chariots new <name> [--iris] [--link <chariots checkout> | --registry]'
-
 /** The templates shipped in the package (`templates/`, beside `dist/`). */
 const TEMPLATES = fileURLToPath(new URL('../../templates/', import.meta.url))
 const PACKAGE_JSON = fileURLToPath(new URL('../../package.json', import.meta.url))

@@ -11,11 +11,6 @@ import { UsageError } from './usage-error.js'
 
 const SHUTDOWN_TIMEOUT_MS = Number(process.env.CHARIOTS_SHUTDOWN_TIMEOUT_MS ?? 30_000)
 
-/** Usage of `chariots serve`. */
-export const SERVE_USAGE =
-  'chariots serve <module> [--port 5000] [--host 127.0.0.1] [--allowed-hosts name,…] ' +
-  '[--headers-timeout-ms 10000] [--request-timeout-ms 60000] [--keep-alive-timeout-ms 5000] [--max-connections N]'
-
 /** Each limit flag and the {@link HttpServerLimits} field it sets. */
 const LIMIT_FLAGS = {
   'headers-timeout-ms': 'headersTimeoutMs',
@@ -88,6 +83,7 @@ export async function serveCommand(argv: string[]): Promise<void> {
     if (closing) return
     closing = true
     logger.info({ signal }, 'shutting down: finishing in-flight requests')
+    app.endEventStreams?.() // open SSE streams would hold the connections until the hard timeout
     await closeServer(server)
     await app.close?.()
     logger.info('bye')

@@ -3,9 +3,6 @@ import { FileSaver, OpStore, type StateStore } from '@chariots/core'
 import { loadApp } from './load-app.js'
 import { UsageError } from './usage-error.js'
 
-/** Usage of `chariots store`. */
-export const STORE_USAGE = 'chariots store <ls|prune> (<module> | --path <folder>) [node] [--keep N]'
-
 /**
  * `chariots store ls` lists the saved states of each node (save order, version, lineage, who saved
  * them); `chariots store prune` keeps the newest `--keep` states per node (default 10; states a kept

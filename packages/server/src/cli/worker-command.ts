@@ -5,9 +5,6 @@ import { createLogger } from './create-logger.js'
 import { loadApp } from './load-app.js'
 import { UsageError } from './usage-error.js'
 
-/** Usage of `chariots worker`. */
-export const WORKER_USAGE = 'chariots worker <module> [--concurrency N]'
-
 /**
  * `chariots worker <module>`: starts workers for the app's `workerPool` and closes them on SIGTERM
  * or SIGINT. Refuses (exit 1, one line) an app with no pool, and an app whose pool runs jobs inside

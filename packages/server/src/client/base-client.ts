@@ -1,5 +1,6 @@
-import { ChariotsError, ErrorCode, type Pipeline, type Version } from '@chariots/core'
+import { ChariotsError, ErrorCode, type Pipeline, type RetrainPlan, type Version } from '@chariots/core'
 import { errorFromResponse } from './error-from-response.js'
+import { type JobEventsOptions, type JobUpdate, readJobEvents } from './job-events.js'
 import { type PipelineResponse, parseVersions, toPipelineResponse } from './pipeline-response.js'
 
 /** Sends a request and resolves to the response: `globalThis.fetch`, or `(req) => app.request(req)`. */
@@ -124,6 +125,63 @@ export class BaseClient {
   /** The names of the pipelines the server serves. */
   async availablePipelines(): Promise<string[]> {
     return (await this.send('GET', '/available_pipelines')) as string[]
+  }
+
+  /**
+   * Follows a job on its event stream (`GET /jobs/:id/events`): each change of status or progress,
+   * until `done` or `failed` (the stream then ends). Resumes from `lastEventId`. Throws the server's
+   * error (`JOB_NOT_FOUND`; `NOT_FOUND` from a server without the route).
+   */
+  jobEvents(jobId: string, options: JobEventsOptions = {}): AsyncGenerator<JobUpdate> {
+    const path = `/jobs/${encodeURIComponent(jobId)}/events`
+    return readJobEvents((headers, signal) => this.open(path, headers, signal), options)
+  }
+
+  /** What it takes to make the pipeline loadable (`GET /pipelines/:name/plan`). */
+  async pipelinePlan(pipeline: PipelineRef): Promise<RetrainPlan> {
+    return (await this.send('GET', `${pipelinePath(pipeline)}/plan`)) as RetrainPlan
+  }
+
+  /** Starts running the pipeline's plan as worker jobs, then a load (`POST /pipelines/:name/plan/run`). */
+  async runPlan(pipeline: PipelineRef, inputs?: Record<string, unknown>): Promise<Record<string, unknown>> {
+    return (await this.post(`${pipelinePath(pipeline)}/plan/run`, inputs ? { inputs } : null)) as Record<
+      string,
+      unknown
+    >
+  }
+
+  /** The latest run of the pipeline's plan on the server (`GET /pipelines/:name/plan/run`). */
+  async planRun(pipeline: PipelineRef): Promise<Record<string, unknown>> {
+    return (await this.send('GET', `${pipelinePath(pipeline)}/plan/run`)) as Record<string, unknown>
+  }
+
+  /** The pipeline's graph: each node's and link's standing; `format` draws it (svg, dot, mermaid). */
+  async pipelineGraph(pipeline: PipelineRef, format?: 'svg' | 'dot' | 'mermaid'): Promise<unknown> {
+    if (!format) return this.send('GET', `${pipelinePath(pipeline)}/graph`)
+    const response = await this.open(`${pipelinePath(pipeline)}/graph?format=${format}`, {})
+    return response.text()
+  }
+
+  /** Opens a GET whose body the caller reads (a stream); throws the server's error otherwise. */
+  protected async open(
+    path: string,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const request = new Request(`${this.baseUrl}${path}`, {
+      headers: { ...this.#headers, ...headers },
+      ...(signal ? { signal } : {}),
+    })
+    const response = await this.#fetch(request)
+    if (response.ok) return response
+    const text = await response.text()
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {
+      json = null
+    }
+    throw errorFromResponse(response.status, json, text)
   }
 
   /** POSTs a JSON body to a path of the server and answers the parsed JSON. */

@@ -9,6 +9,7 @@ describe('@chariots/server/client', () => {
         "Client",
         "errorFromResponse",
         "parseVersions",
+        "readServerSentEvents",
         "toPipelineResponse",
       ]
     `)

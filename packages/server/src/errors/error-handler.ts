@@ -1,5 +1,5 @@
 import type { ChariotsError } from '@chariots/core'
-import type { ErrorHandler } from 'hono'
+import type { Context, ErrorHandler } from 'hono'
 import type { Logger } from 'pino'
 import { closeIfBodyUnread } from '../app/close-if-body-unread.js'
 import { statusForCode } from './status-for-code.js'
@@ -11,6 +11,11 @@ export interface ErrorHandlerOptions {
   debug: boolean
   /** Receives server errors (5xx) at level error; client errors at debug. */
   logger: () => Logger | undefined
+  /**
+   * More facts for the details of a 419 (the retrain plan of the pipeline it is about); answered
+   * without them when it resolves to undefined.
+   */
+  moreDetails?: (error: ChariotsError, c: Context) => Promise<Record<string, unknown> | undefined> | undefined
 }
 
 /**
@@ -42,8 +47,16 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler {
     if (options.debug) body.error.stack = stackOf(error)
     if (status >= 500) logger?.error({ err: error.cause ?? error, code: error.code }, error.message)
     else logger?.debug({ code: error.code }, error.message)
-    closeIfBodyUnread(c.env)
-    return c.json(body, status as 400)
+    const answer = () => {
+      closeIfBodyUnread(c.env)
+      return c.json(body, status as 400)
+    }
+    const more = status === 419 ? options.moreDetails?.(error, c) : undefined
+    if (!more) return answer()
+    return more.then((extra) => {
+      if (extra) body.error.details = { ...body.error.details, ...extra }
+      return answer()
+    })
   }
 }
 

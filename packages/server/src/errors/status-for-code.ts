@@ -18,6 +18,7 @@ export const STATUS_FOR_CODE: Readonly<Record<string, number>> = Object.freeze({
   [ErrorCode.VERSION_INCOMPATIBLE]: 419,
   [ErrorCode.PIPELINE_NOT_LOADED]: 419,
   [ErrorCode.NOTHING_TO_SAVE]: 409,
+  [ErrorCode.PLAN_INCOMPLETE]: 409,
   [ErrorCode.NO_WORKER_ALIVE]: 503,
   [ErrorCode.TIMEOUT]: 503,
   [ErrorCode.BACKEND_UNAVAILABLE]: 503,

@@ -4,9 +4,9 @@
  * with `chariots worker app.ts` on as many machines as you like: they share REDIS_URL and the store
  * CHARIOTS_STORE names (postgres://…, plus CHARIOTS_BLOBS=s3://… for the bytes in S3).
  */
-import { createApp, storePath } from './create-app.js'
+import { createApp, defaultWorkerPool, storePath } from './create-app.js'
 
-export const app = await createApp()
+export const app = await createApp(storePath(), await defaultWorkerPool())
 export default app
 
 // On stderr, beside the CLI's own hints: where the models go, whichever folder the CLI started in.

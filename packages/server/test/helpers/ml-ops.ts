@@ -15,10 +15,10 @@ export class UpstreamOp extends MLOp<number> {
   predict(xs: number[]) {
     return xs.map((x) => x + this.model)
   }
-  serializeModel(model: number) {
+  override serializeModel(model: number) {
     return encode(model)
   }
-  loadModel(bytes: Uint8Array) {
+  override loadModel(bytes: Uint8Array) {
     return decode(bytes)
   }
 }
@@ -35,10 +35,10 @@ export class DownstreamOp extends MLOp<number> {
   predict(xs: number[]) {
     return xs.map((x) => x >= this.model)
   }
-  serializeModel(model: number) {
+  override serializeModel(model: number) {
     return encode(model)
   }
-  loadModel(bytes: Uint8Array) {
+  override loadModel(bytes: Uint8Array) {
     return decode(bytes)
   }
 }

@@ -45,7 +45,7 @@ describe('InProcessWorkerPool', () => {
   it('runs at most `concurrency` jobs at once, in the order they came', async () => {
     const ops = [new HoldOp(), new HoldOp(), new HoldOp()]
     const { app, pipeline } = withApp({ concurrency: 2 }, ...ops)
-    const ids = []
+    const ids: string[] = []
     for (let i = 0; i < 3; i++) ids.push(await pool.executePipelineAsync(pipeline(`hold${i}`), `x${i}`, app))
     await waitUntil(() => ops[0]!.held + ops[1]!.held === 2)
     const statuses = async () =>

@@ -124,7 +124,7 @@ describe('runPipelineJob', () => {
     const app = workerHost(dir.path, [single(hold, 'hold')])
     const job = runPipelineJob(app, 'hold', 'a', {
       jobId: 'j',
-      reportProgress: (() => true) as JobContext['reportProgress'],
+      reportProgress: (() => true) as unknown as JobContext['reportProgress'],
     })
     await waitUntil(() => hold.held === 1)
     hold.release()

@@ -18,14 +18,14 @@ abstract class PaddedModelOp<M extends object> extends MLOp<M> {
     super(mode)
     this.paddingBytes = options.paddingBytes ?? 0
   }
-  serializeModel(model: M): Uint8Array {
+  override serializeModel(model: M): Uint8Array {
     const header = Buffer.from(JSON.stringify({ model, padding: this.paddingBytes }))
     const out = Buffer.alloc(4 + header.length + this.paddingBytes)
     out.writeUInt32BE(header.length, 0)
     header.copy(out, 4)
     return out
   }
-  loadModel(bytes: Uint8Array): M {
+  override loadModel(bytes: Uint8Array): M {
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     const length = buf.readUInt32BE(0)
     const { model, padding } = JSON.parse(buf.subarray(4, 4 + length).toString('utf8'))

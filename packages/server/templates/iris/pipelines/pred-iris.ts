@@ -16,6 +16,7 @@ export function predIris(): Pipeline {
       new Node(new SpeciesOp(), { inputNodes: ['label'], outputNodes: '__pipeline_output__' }),
     ],
     'pred_iris',
-    { input: IrisInput, output: z.array(z.string()) },
+    // Concurrent calls are merged into one run: every op here maps rows to rows on its own.
+    { input: IrisInput, output: z.array(z.string()), batch: { maxSize: 256 } },
   )
 }
