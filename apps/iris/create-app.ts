@@ -40,18 +40,16 @@ export function storePath(path = process.env.CHARIOTS_PATH || '.chariots-data'):
   return resolve(dirname(fileURLToPath(import.meta.url)), path)
 }
 
- * app.ts`), else jobs run inside the server process. BullMQ and ioredis are imported only when
- * REDIS_URL asks for them: a server without Redis does not load them at start-up.
- * `CHARIOTS_JOB_LOCK_MS` shortens how long a job of a worker that died stays locked before another
- * worker takes it again (default 30 s).
+/**
+ * Builds the app. The store is the one `CHARIOTS_STORE` names (`postgres://…`, with
+ * `CHARIOTS_BLOBS=s3://bucket/prefix` for the bytes in S3: nothing shared on disk between
+ * machines), else the folder `path` (see {@link storePath}). `CHARIOTS_AUTO_RELOAD=1` reloads the
+ * prediction pipeline on every server when a training job saves.
  */
-export async function defaultWorkerPool(redisUrl = process.env.REDIS_URL): Promise<BaseWorkerPool> {
-  if (!redisUrl) return new InProcessWorkerPool()
-  const { RQWorkerPool } = await import('@chariots/workers-rq-like')
-  const lockMs = Number(process.env.CHARIOTS_JOB_LOCK_MS) || undefined
-  return new RQWorkerPool({
-    connection: redisUrl,
-    queueName: 'iris',
-    ...(lockMs ? { lockDuration: lockMs, stalledInterval: lockMs } : {}),
-  })
+export async function createApp(
+  path = storePath(),
+  workerPool: BaseWorkerPool = new InProcessWorkerPool(),
+): Promise<Chariots> {
+  const stores = await storeFromEnv({ path: storePath(path) })
+  return new Chariots(irisPipelines(), { ...stores, workerPool })
 }

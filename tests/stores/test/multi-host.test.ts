@@ -73,13 +73,14 @@ describe.skipIf(!canMakeNetworks())(
       p: Proc | undefined,
       probe: () => Promise<T | undefined>,
       ms = 60_000,
+      everyMs = 100,
     ) {
       const deadline = Date.now() + ms
       while (Date.now() < deadline) {
         if (p && p.proc.exitCode !== null) throw new Error(`${what}: the process exited:\n${p.output()}`)
         const value = await probe().catch(() => undefined)
         if (value !== undefined) return value
-        await new Promise((r) => setTimeout(r, 100))
+        await new Promise((r) => setTimeout(r, everyMs))
       }
       throw new Error(`${what}: not within ${ms} ms\n${p?.output() ?? ''}`)
     }
@@ -110,7 +111,7 @@ describe.skipIf(!canMakeNetworks())(
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       })
-      return { status: res.status, body: await res.json(), ms: Date.now() - started }
+      return { status: res.status, body: (await res.json()) as any, ms: Date.now() - started }
     }
     const predict = (host: string) => post(host, '/pipelines/pred_iris/main', { pipeline_input: FLOWERS })
 
@@ -162,7 +163,7 @@ describe.skipIf(!canMakeNetworks())(
       const queued = await post('server-a', '/pipelines/train_iris/main', { use_worker: true })
       expect(queued.body.job_status).toBe('queued')
       const res = await fetch(`${url('server-a')}/jobs/${queued.body.job_id}/wait?timeout_ms=60000`)
-      const job = await res.json()
+      const job = (await res.json()) as any
       expect(job.job_status, JSON.stringify(job)).toBe('done')
       // A worker host ran it (the servers start no workers) and saved it in the shared store.
       const store = new PostgresStore(pg.url)

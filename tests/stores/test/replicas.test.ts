@@ -108,7 +108,7 @@ describe.each(setups)('servers of one app on $name', (setup) => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       })
-      return { status: res.status, body: await res.json() }
+      return { status: res.status, body: (await res.json()) as any }
     }
     return {
       post,
