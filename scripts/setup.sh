@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine for Chariots development: pnpm, redis-server (for the worker tests),
-# chromium (for the dashboard's browser tests), the workspace's dependencies from the lockfile,
-# and a build of every package.
-# --no-redis skips redis-server (the example app runs without it).
+# PostgreSQL (for the PostgreSQL store's tests; Debian's postgresql package), chromium (for the
+# dashboard's browser tests), the workspace's dependencies from the lockfile, and a build of every
+# package. --no-redis skips redis-server and PostgreSQL (the example app runs without them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PNPM_VERSION=10.34.9
@@ -21,6 +21,16 @@ if [ "$want_redis" = "1" ] && ! command -v redis-server >/dev/null 2>&1; then
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
   else
     echo "setup: redis-server is missing; the Redis worker tests need it (apt-get install redis-server)" >&2
+  fi
+fi
+
+# The PostgreSQL store's tests start their own servers from Debian's binaries (startPostgres).
+if [ "$want_redis" = "1" ] && ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing postgresql (Debian)"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql iproute2 >/dev/null
+  else
+    echo "setup: PostgreSQL is missing; the PostgreSQL store tests need it (apt-get install postgresql)" >&2
   fi
 fi
 

@@ -1,7 +1,7 @@
 /** Builds the iris app; `app.ts` serves the default one, tests build their own. */
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Chariots } from '@chariots/server'
+import { Chariots, storeFromEnv } from '@chariots/server'
 import { type BaseWorkerPool, InProcessWorkerPool } from '@chariots/workers'
 import { downloadIris } from './pipelines/download-iris.js'
 import { isOdd } from './pipelines/is-odd.js'
@@ -17,11 +17,18 @@ export function irisPipelines() {
  * The worker pool: BullMQ on Redis when REDIS_URL is set (start workers with `chariots worker
  * app.ts`), else jobs run inside the server process. BullMQ and ioredis are imported only when
  * REDIS_URL asks for them: a server without Redis does not load them at start-up.
+ * `CHARIOTS_JOB_LOCK_MS` shortens how long a job of a worker that died stays locked before another
+ * worker takes it again (default 30 s).
  */
 export async function defaultWorkerPool(redisUrl = process.env.REDIS_URL): Promise<BaseWorkerPool> {
   if (!redisUrl) return new InProcessWorkerPool()
   const { RQWorkerPool } = await import('@chariots/workers-rq-like')
-  return new RQWorkerPool({ connection: redisUrl, queueName: 'iris' })
+  const lockMs = Number(process.env.CHARIOTS_JOB_LOCK_MS) || undefined
+  return new RQWorkerPool({
+    connection: redisUrl,
+    queueName: 'iris',
+    ...(lockMs ? { lockDuration: lockMs, stalledInterval: lockMs } : {}),
+  })
 }
 
 /**
@@ -33,10 +40,16 @@ export function storePath(path = process.env.CHARIOTS_PATH || '.chariots-data'):
   return resolve(dirname(fileURLToPath(import.meta.url)), path)
 }
 
-/** Builds the app on a store folder (see {@link storePath}). */
-export function createApp(
+/**
+ * Builds the app. The store is the one `CHARIOTS_STORE` names (`postgres://…`, with
+ * `CHARIOTS_BLOBS=s3://bucket/prefix` for the bytes in S3: nothing shared on disk between
+ * machines), else the folder `path` (see {@link storePath}). `CHARIOTS_AUTO_RELOAD=1` reloads the
+ * prediction pipeline on every server when a training job saves.
+ */
+export async function createApp(
   path = storePath(),
   workerPool: BaseWorkerPool = new InProcessWorkerPool(),
-): Chariots {
-  return new Chariots(irisPipelines(), { path: storePath(path), workerPool })
+): Promise<Chariots> {
+  const stores = await storeFromEnv({ path: storePath(path) })
+  return new Chariots(irisPipelines(), { ...stores, workerPool })
 }

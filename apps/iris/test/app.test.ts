@@ -17,7 +17,7 @@ describe('the iris app', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'iris-app-'))
-    app = createApp(dir, new InProcessWorkerPool())
+    app = await createApp(dir, new InProcessWorkerPool())
     client = new TestClient(app)
   })
 

@@ -36,7 +36,7 @@ describe('an iris store written before lineage', () => {
   it('serves its models at start-up, then trains and saves on top of it', async () => {
     dir = await mkdtemp(join(tmpdir(), 'iris-legacy-'))
     await cp(fixture, dir, { recursive: true })
-    app = createApp(dir, new InProcessWorkerPool())
+    app = await createApp(dir, new InProcessWorkerPool())
     const predicted = await (await post('/pipelines/pred_iris/main', { pipeline_input: flowers })).json()
     // What the old code answered for the same store.
     expect(predicted.pipeline_output).toEqual(['versicolor', 'setosa', 'virginica'])

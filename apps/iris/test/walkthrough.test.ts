@@ -26,7 +26,7 @@ afterEach(async () => {
 async function serveApp(pool: BaseWorkerPool): Promise<{ app: Chariots; client: Client }> {
   const dir = await mkdtemp(join(tmpdir(), 'iris-walkthrough-'))
   cleanups.push(() => rm(dir, { recursive: true, force: true }))
-  const app = createApp(dir, pool)
+  const app = await createApp(dir, pool)
   await app.ready()
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))

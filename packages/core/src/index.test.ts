@@ -33,6 +33,7 @@ describe('@chariots/core', () => {
         "PipelineHost",
         "PipelineNotLoadedError",
         "PromiseMutex",
+        "ReplicaSync",
         "ReservedNodes",
         "SequentialRunner",
         "Version",

@@ -41,6 +41,7 @@ export { SequentialRunner } from './runners/sequential-runner.js'
 
 // The lifecycle: one host for load, run, save and jobs; the version rule
 
+export type { Announcement, AnnounceOptions, Announcer, ReplicaOutcome } from './lifecycle/announcer.js'
 export type { PlanRunResult, RunPlanOptions } from './lifecycle/host-plan.js'
 export { checkRunnable } from './lifecycle/host-plan.js'
 export type { LoadOutcome, LoadStatesOptions } from './lifecycle/load-states.js'
@@ -67,6 +68,8 @@ export type {
 } from './lifecycle/pipeline-host.js'
 export { PipelineHost, versionsOf } from './lifecycle/pipeline-host.js'
 export { PromiseMutex } from './lifecycle/promise-mutex.js'
+export type { ReplicaSyncOptions, SyncedHost } from './lifecycle/replica-sync.js'
+export { ReplicaSync } from './lifecycle/replica-sync.js'
 export type { PlanOptions, PlanStep, RetrainPlan } from './lifecycle/retrain-plan.js'
 export { planRetraining, trainersOf } from './lifecycle/retrain-plan.js'
 export type { SavedStates, SaveStatesOptions } from './lifecycle/save-states.js'

@@ -17,6 +17,7 @@ describe('@chariots/server', () => {
         "graphToSvg",
         "layoutGraph",
         "statusForCode",
+        "storeFromEnv",
       ]
     `)
   })

@@ -24,3 +24,6 @@ export { graphToSvg } from './graph/graph-svg.js'
 export { graphToDot, graphToMermaid } from './graph/graph-text.js'
 export type { GraphLink, GraphNode, PipelineGraph } from './graph/pipeline-graph.js'
 export { layoutGraph } from './graph/pipeline-graph.js'
+// One URL picks the store: a folder, PostgreSQL, or PostgreSQL with the bytes in S3
+export type { EnvStore, StoreFromEnvOptions } from './store/store-from-env.js'
+export { storeFromEnv } from './store/store-from-env.js'

@@ -1,13 +1,12 @@
 /**
  * The version rule and the pipeline lifecycle through the HTTP routes a user calls, over a real
  * socket: one test for each way ordinary use used to break "a prediction pipeline never serves a
- * model trained on another upstream or on other data".
+ * model trained on another upstream or on other data". Each runs over every store: the folder
+ * store, PostgreSQL, and PostgreSQL with the bytes in S3.
  */
-import { createHash } from 'node:crypto'
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { FileSaver, OpStore, type Pipeline } from '@chariots/core'
+import type { Pipeline } from '@chariots/core'
+import { STORE_KINDS, type StoreKit } from '@chariots/testing'
 import { InProcessWorkerPool } from '@chariots/workers'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Chariots } from '../src/index.js'
@@ -24,7 +23,8 @@ import {
   writeNumbers,
 } from './helpers/lifecycle-ops.js'
 import { predict, trainBoth, trainUpstream } from './helpers/ml-pipelines.js'
-import { type JsonResponse, type Opened, postJson, tempDir, transports } from './helpers/transports.js'
+import { useStoreKits } from './helpers/store-kits.js'
+import { type JsonResponse, type Opened, postJson, transports } from './helpers/transports.js'
 
 interface SaveAnswer {
   saved: { mean: { seq: number; version: string } }
@@ -36,25 +36,25 @@ interface MainAnswer {
 }
 
 const http = transports.find((t) => t.name.startsWith('Client (HTTP'))!
+const kitOf = useStoreKits()
 
-describe('the lifecycle through HTTP', () => {
-  let dir: Awaited<ReturnType<typeof tempDir>>
+describe.each(STORE_KINDS)('the lifecycle through HTTP, on the %s store', (kind) => {
+  let kit: StoreKit
   const opened: Opened[] = []
   const apps: Chariots[] = []
 
   beforeEach(async () => {
-    dir = await tempDir()
+    kit = await kitOf(kind)
   })
   afterEach(async () => {
     for (const o of opened.splice(0)) await o.close()
     for (const a of apps.splice(0)) await a.close()
-    await dir.remove()
   })
 
-  /** Serves a new app (a new process would) on the test's store folder. */
+  /** Serves a new app (a new process would) on the test's store. */
   async function serve(pipelines: Pipeline[], options: { workers?: boolean } = {}) {
     const app = new Chariots(pipelines, {
-      path: dir.path,
+      ...(await kit.open()),
       ...(options.workers ? { workerPool: new InProcessWorkerPool() } : {}),
     })
     apps.push(app)
@@ -104,13 +104,13 @@ describe('the lifecycle through HTTP', () => {
     expect((await s.call('predict_on_file', null)).body.pipeline_output).toEqual([-1, 0, 1])
 
     await s.call('write_numbers', [10, 20, 30])
-    const index = await indexFiles(dir.path)
+    const before = await kit.snapshot()
     const queued = await (await s.post('/pipelines/predict_on_file/main', { use_worker: true })).json()
     const job = await waitJob(s.post, queued.job_id)
     expect(job.job_status).toBe('failed')
     expect(job.error.code).toBe('VERSION_INCOMPATIBLE')
     expect(job.error.message).toContain("upstream node 'numbers'")
-    expect(await indexFiles(dir.path)).toEqual(index)
+    expect(await kit.snapshot()).toEqual(before)
 
     const load = await s.post('/pipelines/predict_on_file/load')
     expect(load.status).toBe(419)
@@ -130,7 +130,7 @@ describe('the lifecycle through HTTP', () => {
 
   it('3. the last save wins across two real processes, whichever trained first', async () => {
     const module = fileURLToPath(new URL('./fixtures/mean-app.ts', import.meta.url))
-    const env = { CHARIOTS_APP_PATH: dir.path }
+    const env = kit.env
     const servers: Served[] = []
     try {
       const [a, b] = await Promise.all([startServe(module, { env }), startServe(module, { env })])
@@ -163,8 +163,9 @@ describe('the lifecycle through HTTP', () => {
     const s = await serve([trainMean(), predictMean()])
     await s.call('train_mean', [1, 2, 3])
     await s.post('/pipelines/train_mean/save')
-    const [state] = await new OpStore(new FileSaver(dir.path)).listStates('mean')
-    await writeFile(join(dir.path, state!.blob), 'not a model')
+    const { store, saver } = await kit.open()
+    const [state] = await store.listStates('mean')
+    await saver.save(Buffer.from('not a model'), state!.blob)
 
     // A fresh server: the predictor cannot load (naming the file), everything else serves.
     const fresh = await serve([trainMean(), predictMean()])
@@ -184,7 +185,7 @@ describe('the lifecycle through HTTP', () => {
     await s.call('train_mean', [1, 2, 3])
     await s.post('/pipelines/train_mean/save')
     await s.post('/pipelines/predict_mean/load')
-    const before = await snapshot(dir.path)
+    const before = await kit.snapshot()
     for (let i = 0; i < 3; i++) {
       const queued = await (
         await s.post('/pipelines/predict_mean/main', { pipeline_input: [i], use_worker: true })
@@ -192,7 +193,7 @@ describe('the lifecycle through HTTP', () => {
       expect((await waitJob(s.post, queued.job_id)).pipeline_output).toEqual([i - 2])
     }
     await s.call('predict_mean', [2])
-    expect(await snapshot(dir.path)).toEqual(before)
+    expect(await kit.snapshot()).toEqual(before)
   })
 
   it('6. after a refused reload the pipeline answers exactly as before, and health says why', async () => {
@@ -268,8 +269,8 @@ describe('the lifecycle through HTTP', () => {
     await s.call('train_mean', [1, 2, 3])
     await s.post('/pipelines/train_mean/save')
 
-    const store = new OpStore(new FileSaver(dir.path)) // never reloaded by hand
-    const app = new Chariots([predictMean()], { path: dir.path, store })
+    const { store, saver } = await kit.open() // never reloaded by hand
+    const app = new Chariots([predictMean()], { saver, store })
     apps.push(app)
     const o = await http.open(app)
     opened.push(o)
@@ -278,23 +279,3 @@ describe('the lifecycle through HTTP', () => {
     expect(await store.listStates('mean')).toHaveLength(1)
   })
 })
-
-/** Every file under `root` with the hash of its bytes and its mtime. */
-async function snapshot(root: string): Promise<Record<string, { sha: string; mtimeMs: number }>> {
-  const out: Record<string, { sha: string; mtimeMs: number }> = {}
-  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue
-    const file = join(entry.parentPath, entry.name)
-    out[file.slice(root.length + 1)] = {
-      sha: createHash('sha256')
-        .update(await readFile(file))
-        .digest('hex'),
-      mtimeMs: (await stat(file)).mtimeMs,
-    }
-  }
-  return out
-}
-
-async function indexFiles(root: string): Promise<string[]> {
-  return (await readdir(join(root, '_index'))).sort()
-}

@@ -19,11 +19,13 @@ describe('@chariots/testing', () => {
         "RQWorkerContext",
         "RandomForestOp",
         "RangeOp",
+        "STORE_KINDS",
         "SlowOp",
         "TestClient",
         "WorkerContext",
         "addOneIsOddPipeline",
         "counterPipeline",
+        "createStoreKit",
         "failingPipeline",
         "irisPredictionPipeline",
         "irisTrainingPipeline",
@@ -32,7 +34,9 @@ describe('@chariots/testing', () => {
         "progressPipeline",
         "rangePipeline",
         "slowPipeline",
+        "startPostgres",
         "startRedis",
+        "startS3",
       ]
     `)
   })

@@ -10,6 +10,7 @@ import { FileSaver } from '../savers/file-saver.js'
 import { OpStore } from '../store/op-store.js'
 import type { StateStore } from '../store/state-store.js'
 import type { Version } from '../versioning/version.js'
+import type { Announcer, ReplicaOutcome } from './announcer.js'
 import {
   analyzeOnHost,
   type PlanRunResult,
@@ -22,6 +23,7 @@ import { notLoadedReason } from './not-loaded-reason.js'
 import type { PipelineAnalysis } from './pipeline-analysis.js'
 import { PipelineGate } from './pipeline-gate.js'
 import { PromiseMutex } from './promise-mutex.js'
+import { ReplicaSync } from './replica-sync.js'
 import type { RetrainPlan } from './retrain-plan.js'
 import { RowBatcher } from './row-batcher.js'
 import { type SavedStates, savePipelineStates } from './save-states.js'
@@ -54,6 +56,15 @@ export interface PipelineHostOptions {
    * `CHARIOTS_AUTOLOAD` is `0` (worker threads set it: they load per job).
    */
   autoLoad?: boolean
+  /**
+   * Keeps the app's servers in step: a load is announced to every replica, which loads the same
+   * states (see {@link ReplicaSync}). Hosts that auto-load (servers) also receive announcements.
+   */
+  announcer?: Announcer
+  /** With an announcer: a training job's save makes every server reload what uses it. Default false. */
+  autoReload?: boolean
+  /** How long a load waits for every replica's outcome (default 10 s). */
+  announceTimeoutMs?: number
 }
 
 /** A refused load: the states that were serving keep serving. */
@@ -89,6 +100,8 @@ export interface LoadResult {
   readonly versions: Record<string, string>
   /** The saved states it holds, by node. */
   readonly states: Readonly<Record<string, { seq: number; version: string }>>
+  /** With an announcer: each other replica's outcome (they now serve the same states, or say why not). */
+  readonly replicas?: readonly ReplicaOutcome[]
 }
 
 /** What a run answers. */
@@ -154,6 +167,8 @@ export class PipelineHost {
   private readonly loads = new PromiseMutex()
   private readonly busyTimeoutMs: number
   private readonly startup: Promise<void>
+  /** The other servers of the app, when an announcer was given. */
+  readonly replicas: ReplicaSync | undefined
 
   constructor(pipelines: readonly Pipeline[], options: PipelineHostOptions = {}) {
     this.saver = saverFrom(options)
@@ -175,7 +190,15 @@ export class PipelineHost {
     }
     this.pipelines = byName
     const autoLoad = options.autoLoad ?? process.env.CHARIOTS_AUTOLOAD !== '0'
-    this.startup = autoLoad ? this.loadAll() : Promise.resolve()
+    this.replicas = options.announcer
+      ? new ReplicaSync(this, options.announcer, {
+          autoReload: options.autoReload === true,
+          ...(options.announceTimeoutMs !== undefined ? { timeoutMs: options.announceTimeoutMs } : {}),
+        })
+      : undefined
+    this.startup = autoLoad
+      ? Promise.all([this.loadAll(), this.replicas?.start()]).then(() => undefined)
+      : Promise.resolve()
   }
 
   /** Resolves once the start-up load of every pipeline is done (never rejects). */
@@ -207,14 +230,49 @@ export class PipelineHost {
    * states do not fit the current upstream, and other errors (a corrupt file, the store down): the
    * pipeline then keeps serving what it had, and its status records the refusal.
    */
-  async load(name: string, options: { pin?: Readonly<Record<string, number>> } = {}): Promise<LoadResult> {
+  async load(
+    name: string,
+    options: { pin?: Readonly<Record<string, number>>; announce?: boolean } = {},
+  ): Promise<LoadResult> {
     const entry = this.entry(name)
-    return this.loads.run(name, () =>
+    const result = await this.loads.run(name, () =>
       this.refresh(entry, {
         ...(options.pin ? { pin: options.pin } : {}),
         swap: (apply) => entry.gate.exclusive(apply, { timeoutMs: this.busyTimeoutMs, what: 'a load' }),
       }),
     )
+    if (!this.replicas || options.announce === false || !result.loaded) return result
+    // This server serves the new states now, whatever happens to the announcement: a failure to
+    // announce is an outcome (not in step), not a failed load.
+    const replicas = await this.replicas
+      .announceLoad(result)
+      .catch((err: ChariotsError): ReplicaOutcome[] => {
+        this.logger?.warn({ pipeline: name, err }, 'could not announce the load to the other servers')
+        return [
+          {
+            replica: '(every other server)',
+            status: 'timeout',
+            error: {
+              code: String(err.code ?? ErrorCode.INTERNAL),
+              message: `the load was not announced: ${err.message}`,
+            },
+          },
+        ]
+      })
+    return { ...result, replicas }
+  }
+
+  /**
+   * Takes a pipeline out of service with a reason (a replica that could not load the states
+   * another server loaded must not answer from the previous generation). A later load that
+   * succeeds serves again.
+   */
+  withdraw(name: string, code: string, message: string): void {
+    const entry = this.entry(name)
+    entry.refused = { at: new Date().toISOString(), code, message }
+    entry.loadedAt = null
+    entry.pipeline.isLoaded = false
+    entry.pipeline.notLoadedReason = message
   }
 
   /** Runs a call of a loaded pipeline (`PIPELINE_NOT_LOADED` otherwise). */
@@ -285,7 +343,13 @@ export class PipelineHost {
               await this.loads.run(name, () => this.refresh(entry, {}))
               this.requireLoaded(entry.pipeline)
               const out = await this.runWithProgress(entry.pipeline, input, ctx)
-              await this.saveNow(entry.pipeline, `job ${ctx.jobId}`, false)
+              const { saved } = await this.saveNow(entry.pipeline, `job ${ctx.jobId}`, false)
+              if (this.replicas && Object.keys(saved).length > 0) {
+                // Best effort: the job succeeded; a replica that misses this reloads on its next /load.
+                await this.replicas.announceSaved(name, saved).catch((err: unknown) => {
+                  this.logger?.warn({ job: ctx.jobId, err }, 'could not announce the saved states')
+                })
+              }
               return { value: out.value, versions: versionsOf(entry.pipeline) }
             },
             { what: `job ${ctx.jobId}` },
@@ -328,6 +392,7 @@ export class PipelineHost {
 
   /** Releases the store's connections. */
   async close(): Promise<void> {
+    await this.replicas?.close()
     await this.store.close?.()
   }
 
@@ -456,7 +521,12 @@ export class PipelineHost {
       if ([...this.pipelines.values()].some(usesStore)) await this.store.reload()
     } catch (err) {
       const message = `the store '${this.store.location}' could not be read: ${(err as Error).message}`
-      storeProblem = new ChariotsError(ErrorCode.STORE_ERROR, message, { cause: err })
+      // A database that is down stays BACKEND_UNAVAILABLE (503): it is not a broken store.
+      const code =
+        (err as ChariotsError).code === ErrorCode.BACKEND_UNAVAILABLE
+          ? ErrorCode.BACKEND_UNAVAILABLE
+          : ErrorCode.STORE_ERROR
+      storeProblem = new ChariotsError(code, message, { cause: err })
       this.logger?.error({ err, store: this.store.location }, message)
     }
     for (const entry of this.entries.values()) {

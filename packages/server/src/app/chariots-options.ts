@@ -1,4 +1,11 @@
-import type { BaseRunner, BaseSaver, PipelineCallback, PipelineHost, StateStore } from '@chariots/core'
+import type {
+  Announcer,
+  BaseRunner,
+  BaseSaver,
+  PipelineCallback,
+  PipelineHost,
+  StateStore,
+} from '@chariots/core'
 import type { BaseWorkerPool } from '@chariots/workers'
 import type { Logger } from 'pino'
 import type { AuthOptions } from './bearer-auth.js'
@@ -15,6 +22,13 @@ export interface ChariotsOptions {
   saver?: BaseSaver
   /** Where saved states live (default: the folder store on the saver). */
   store?: StateStore
+  /**
+   * How the app's servers reach each other (`PostgresAnnouncer`): a `/load` then loads the same
+   * states on every server and answers each one's outcome. `storeFromEnv()` gives one with PostgreSQL.
+   */
+  announcer?: Announcer
+  /** With an announcer: a training job's save reloads what uses it on every server. Default false. */
+  autoReload?: boolean
   /** A lifecycle host built elsewhere (then `path`, `saver`, `store`, `runner` and callbacks are its own). */
   host?: PipelineHost
   /** How long a save or a load waits for a pipeline busy with a run before answering 503 TIMEOUT (default 10 s). */

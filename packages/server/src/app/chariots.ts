@@ -69,6 +69,8 @@ export class Chariots extends Hono {
         ...(options.path !== undefined ? { path: options.path } : {}),
         ...(options.saver ? { saver: options.saver } : {}),
         ...(options.store ? { store: options.store } : {}),
+        ...(options.announcer ? { announcer: options.announcer } : {}),
+        ...(options.autoReload !== undefined ? { autoReload: options.autoReload } : {}),
         ...(options.runner ? { runner: options.runner } : {}),
         callbacks: options.defaultPipelineCallbacks ?? [],
         ...(options.logger ? { logger: options.logger } : {}),

@@ -67,6 +67,10 @@ export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
       ...(result.reason ? { reason: result.reason } : {}),
       versions: result.versions,
       states: result.states,
+      // With an announcer: every other server's outcome; in step when each one loaded these states.
+      ...(result.replicas
+        ? { in_step: result.replicas.every((r) => r.status === 'loaded'), replicas: result.replicas }
+        : {}),
     })
   })
 

@@ -29,6 +29,9 @@ export async function workerCommand(argv: string[]): Promise<void> {
     throw new UsageError('expected an app module and a concurrency of 1 or more')
   const logger = createLogger({ name: 'chariots-worker' })
   process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'))
+  // Job threads load per job: this process serves no calls, so it neither loads its pipelines
+  // at start-up nor joins the app's servers as a replica (it would receive every /load).
+  process.env.CHARIOTS_AUTOLOAD ??= '0'
   const { app, path } = await loadApp(modulePath)
   app.logger ??= logger
   const pool = app.workerPool

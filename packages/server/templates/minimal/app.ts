@@ -4,8 +4,12 @@
  */
 import { createApp, storePath } from './create-app.js'
 
-export const app = createApp()
+export const app = await createApp()
 export default app
 
 // On stderr, beside the CLI's own hints: where the models go, whichever folder the CLI started in.
-console.error(`Store: ${storePath()} (CHARIOTS_PATH moves it)`)
+console.error(
+  process.env.CHARIOTS_STORE
+    ? `Store: ${app.store.location} (CHARIOTS_STORE)`
+    : `Store: ${storePath()} (CHARIOTS_PATH moves it)`,
+)

@@ -1,7 +1,7 @@
 /** Builds the app; `app.ts` serves the default one, tests build their own. */
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Chariots } from '@chariots/server'
+import { Chariots, storeFromEnv } from '@chariots/server'
 import { type BaseWorkerPool, InProcessWorkerPool } from '@chariots/workers'
 import { isOdd } from './pipelines/is-odd.js'
 
@@ -14,10 +14,14 @@ export function storePath(path = process.env.CHARIOTS_PATH || '.chariots-data'):
   return resolve(dirname(fileURLToPath(import.meta.url)), path)
 }
 
-/** Builds the app on a store folder (see {@link storePath}). */
-export function createApp(
+/**
+ * Builds the app: on the store `CHARIOTS_STORE` names (`postgres://…`, plus
+ * `CHARIOTS_BLOBS=s3://…` for the bytes in S3), else on the folder `path` (see {@link storePath}).
+ */
+export async function createApp(
   path = storePath(),
   workerPool: BaseWorkerPool = new InProcessWorkerPool(),
-): Chariots {
-  return new Chariots([isOdd()], { path: storePath(path), workerPool })
+): Promise<Chariots> {
+  const stores = await storeFromEnv({ path: storePath(path) })
+  return new Chariots([isOdd()], { ...stores, workerPool })
 }

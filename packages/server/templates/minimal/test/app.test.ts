@@ -14,7 +14,7 @@ describe('the app', () => {
 
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'chariots-app-'))
-    app = createApp(dir)
+    app = await createApp(dir)
     client = new TestClient(app)
   })
 

@@ -1,0 +1,138 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { freePort } from './free-port.js'
+
+/** Options of {@link startS3}. */
+export interface StartS3Options {
+  /** Buckets to create at start-up (default `['chariots']`). */
+  buckets?: string[]
+  /** The address to listen on (default 127.0.0.1). */
+  host?: string
+  /** The port (default a free one on 127.0.0.1). */
+  port?: number
+  /** A command the server runs under, e.g. `['ip', 'netns', 'exec', 's3']`; it must exec its arguments. */
+  prefix?: string[]
+  /** How long to wait for the first answer (default 15 s). */
+  timeoutMs?: number
+}
+
+/** An S3 API server started by {@link startS3}. */
+export interface RunningS3 {
+  /** `http://<host>:<port>`: the endpoint for `@aws-sdk/client-s3` (with `forcePathStyle: true`). */
+  endpoint: string
+  host: string
+  port: number
+  pid: number
+  /** The access key and secret s3rver accepts. */
+  credentials: { accessKeyId: string; secretAccessKey: string }
+  region: string
+  /** The environment variables an app reads (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, …). */
+  env: Record<string, string>
+  /** Stops the server (SIGTERM, then SIGKILL after 5 s) and removes its folder. */
+  stop(): Promise<void>
+}
+
+/**
+ * Starts an S3 API server (s3rver, a real HTTP server speaking the S3 protocol, its objects in a
+ * temporary folder) on 127.0.0.1 and a free port, with the buckets given; resolves once it
+ * answers. It runs as a child process, stopped by its pid, and is killed when this process exits.
+ * s3rver does not enforce conditional writes (`If-None-Match`): content-addressed keys are safe.
+ *
+ * @example
+ * ```ts
+ * const s3 = await startS3()
+ * const saver = new S3Saver({ bucket: 'chariots', endpoint: s3.endpoint, credentials: s3.credentials })
+ * // …
+ * await s3.stop()
+ * ```
+ */
+export async function startS3(options: StartS3Options = {}): Promise<RunningS3> {
+  let lastError: unknown
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startOnce(options)
+    } catch (err) {
+      lastError = err
+      if (options.port !== undefined) break
+    }
+  }
+  throw lastError
+}
+
+async function startOnce(options: StartS3Options): Promise<RunningS3> {
+  const host = options.host ?? '127.0.0.1'
+  const port = options.port ?? (await freePort())
+  const dir = await mkdtemp(join(tmpdir(), 'chariots-s3-'))
+  const bin = createRequire(import.meta.url).resolve('s3rver/bin/s3rver.js')
+  const buckets = (options.buckets ?? ['chariots']).flatMap((b) => ['--configure-bucket', b])
+  const command = [...(options.prefix ?? []), process.execPath, bin]
+  const args = ['-d', dir, '-a', host, '-p', String(port), '--silent', ...buckets]
+  const child = spawn(command[0]!, [...command.slice(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let output = ''
+  child.stdout?.on('data', (d) => (output = (output + d).slice(-4000)))
+  child.stderr?.on('data', (d) => (output = (output + d).slice(-4000)))
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const killOnExit = () => child.kill('SIGKILL')
+  process.once('exit', killOnExit)
+  const stop = async () => {
+    process.off('exit', killOnExit)
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM')
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+      await exited
+      clearTimeout(timer)
+    }
+    await rm(dir, { recursive: true, force: true })
+  }
+  const endpoint = `http://${host}:${port}`
+  try {
+    await waitForAnswer(child, endpoint, options.timeoutMs ?? 15_000, () => output)
+  } catch (err) {
+    await stop()
+    throw err
+  }
+  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
+  return {
+    endpoint,
+    host,
+    port,
+    pid: child.pid!,
+    credentials,
+    region: 'us-east-1',
+    env: {
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    },
+    stop,
+  }
+}
+
+async function waitForAnswer(
+  child: ChildProcess,
+  endpoint: string,
+  timeoutMs: number,
+  output: () => string,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`s3rver exited (code ${child.exitCode}, signal ${child.signalCode}): ${output()}`)
+    }
+    // Any HTTP answer (s3rver answers 403 to an unsigned request) means it listens. With a prefix
+    // (another network namespace) this process may not reach it: the caller checks then.
+    const answered = await fetch(endpoint, { signal: AbortSignal.timeout(500) }).then(
+      () => true,
+      () => false,
+    )
+    if (answered) return
+    await sleep(50)
+  }
+  throw new Error(`s3rver on ${endpoint} did not answer within ${timeoutMs} ms: ${output()}`)
+}
