@@ -153,7 +153,8 @@ describe('store faults', () => {
         419,
         'PIPELINE_NOT_LOADED',
         NOT_TRAINED,
-        { pipeline: 'predict' },
+        // The 419 names what to retrain: the plan says 'train' trains both models.
+        { pipeline: 'predict', plan: expect.objectContaining({ loadable: false, retrain: ['train'] }) },
       )
     })
 
