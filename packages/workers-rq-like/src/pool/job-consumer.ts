@@ -7,9 +7,10 @@ import {
   type WorkerHandle,
   workerShutdownError,
 } from '@chariots/workers'
-import { type Job, Worker } from 'bullmq'
-import { Redis } from 'ioredis'
+import type { Job, Worker } from 'bullmq'
+import type { Redis } from 'ioredis'
 import { fromFailedReason } from '../job/job-failure.js'
+import { bullmq, ioredis } from '../redis/bull-modules.js'
 import { QueueReservations } from '../redis/queue-reservations.js'
 import type { JobRunnerPool } from '../sandbox/job-runner-pool.js'
 import { QueueBase, type QueueSettings } from './queue-base.js'
@@ -57,7 +58,7 @@ export class JobConsumer extends QueueBase {
   async start(runners: JobRunnerPool, concurrency: number, logger?: JobLogger): Promise<WorkerHandle> {
     if (this.closed) throw this.closedError()
     const { lockDuration, stalledInterval, maxStalledCount } = this.options
-    const worker = new Worker<JobData, JobResult>(
+    const worker: Worker<JobData, JobResult> = new (bullmq().Worker)<JobData, JobResult>(
       this.queueName,
       (job) => this.process(job, runners, logger),
       {
@@ -154,7 +155,7 @@ export class JobConsumer extends QueueBase {
 
   private redis(): Redis {
     if (!this.client) {
-      this.client = new Redis({ ...this.settings.redis, maxRetriesPerRequest: null })
+      this.client = new (ioredis().Redis)({ ...this.settings.redis, maxRetriesPerRequest: null })
       this.client.on('error', (err) => this.settings.warn(err))
     }
     return this.client

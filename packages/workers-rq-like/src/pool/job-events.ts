@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events'
 import { isFinished, type JobResponse } from '@chariots/workers'
-import { QueueEvents } from 'bullmq'
+import type { QueueEvents } from 'bullmq'
+import { bullmq } from '../redis/bull-modules.js'
 import { QueueBase, type QueueSettings } from './queue-base.js'
 
 /** The queue events that can change what a job answers. */
@@ -166,7 +167,7 @@ export class JobEvents extends QueueBase {
   }
 
   private async open(): Promise<QueueEvents> {
-    const events = new QueueEvents(this.queueName, {
+    const events = new (bullmq().QueueEvents)(this.queueName, {
       connection: this.blockingOptions(),
       ...this.bullOptions(),
       lastEventId: await this.jobs.lastEventId(),

@@ -11,10 +11,11 @@ import {
   normalizeProgress,
   type QueueLimits,
 } from '@chariots/workers'
-import { type BackoffOptions, Queue } from 'bullmq'
-import { Redis } from 'ioredis'
+import type { BackoffOptions, Queue } from 'bullmq'
+import type { Redis } from 'ioredis'
 import { fromFailedReason } from '../job/job-failure.js'
 import { toJobStatus } from '../job/job-state.js'
+import { bullmq, ioredis } from '../redis/bull-modules.js'
 import { QueueReservations } from '../redis/queue-reservations.js'
 import { QueueBase, type QueueSettings } from './queue-base.js'
 
@@ -208,7 +209,7 @@ export class JobProducer extends QueueBase {
     if (this.closed) throw this.closedError()
     if (!this.queue) {
       const timeout = this.settings.commandTimeoutMs
-      this.client = new Redis({
+      this.client = new (ioredis().Redis)({
         ...this.settings.redis,
         enableOfflineQueue: false,
         maxRetriesPerRequest: 1,
@@ -216,7 +217,7 @@ export class JobProducer extends QueueBase {
         connectTimeout: Math.max(timeout, 1_000),
       })
       this.client.on('error', (err) => this.settings.warn(err))
-      this.queue = new Queue<JobData, JobResult>(this.queueName, {
+      this.queue = new (bullmq().Queue)<JobData, JobResult>(this.queueName, {
         connection: this.client,
         ...this.bullOptions(),
       })

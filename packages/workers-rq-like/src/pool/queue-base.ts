@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ChariotsError, ErrorCode } from '@chariots/core'
 import type { ConnectionOptions, Queue, QueueEvents, Worker } from 'bullmq'
-import { Redis, type RedisOptions } from 'ioredis'
+import type { RedisOptions } from 'ioredis'
+import { ioredis } from '../redis/bull-modules.js'
 import { describeRedis } from '../redis/redis-options.js'
 import { withDeadline } from '../redis/with-deadline.js'
 
@@ -95,7 +96,7 @@ export abstract class QueueBase {
   /** Whether Redis answers PING within the command timeout (a connection of its own). */
   protected async redisReachable(): Promise<boolean> {
     const timeout = this.settings.commandTimeoutMs
-    const probe = new Redis({
+    const probe = new (ioredis().Redis)({
       ...this.settings.redis,
       lazyConnect: true,
       enableOfflineQueue: false,

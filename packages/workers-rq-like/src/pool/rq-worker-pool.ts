@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { compileTypeScript } from '@chariots/app-loader'
 import { ChariotsError, ErrorCode, type Pipeline, type PipelineHost } from '@chariots/core'
 import {
   BaseWorkerPool,
@@ -18,7 +19,6 @@ import type { BackoffOptions } from 'bullmq'
 import { describeRedis, type RedisConnectionInput, redisOptionsOf } from '../redis/redis-options.js'
 import { APP_MODULE_ENV } from '../sandbox/app-module-env.js'
 import { JobRunnerPool } from '../sandbox/job-runner-pool.js'
-import { resolveTsxApi, TSX_API_ENV } from '../sandbox/load-worker-host.js'
 import { LocalRunner } from '../sandbox/local-runner.js'
 import { SandboxRunner } from '../sandbox/sandbox-runner.js'
 import { JobConsumer } from './job-consumer.js'
@@ -179,15 +179,10 @@ export class RQWorkerPool extends BaseWorkerPool {
   override async startWorkers(options: StartWorkersOptions = {}): Promise<WorkerHandle> {
     const concurrency = options.concurrency ?? 1
     if (!options.appModule) return this.startLocal(concurrency)
-    const appModule = resolve(options.appModule)
-    const tsxApi = resolveTsxApi(appModule)
+    // A TypeScript app is compiled here, once: every job runner imports the bundle (plain JS).
+    const appModule = await runnableModule(resolve(options.appModule))
     // Job runners build the app's host once each and load per job: no start-up load there.
-    const env = {
-      ...process.env,
-      [APP_MODULE_ENV]: appModule,
-      CHARIOTS_AUTOLOAD: '0',
-      ...(tsxApi ? { [TSX_API_ENV]: tsxApi } : {}),
-    }
+    const env = { ...process.env, [APP_MODULE_ENV]: appModule, CHARIOTS_AUTOLOAD: '0' }
     const kind = this.options.useWorkerThreads === false ? 'process' : 'thread'
     const memoryLimitMb = this.options.jobMemoryLimitMb ?? 4_096
     const runners = new JobRunnerPool(
@@ -314,4 +309,10 @@ export class RQWorkerPool extends BaseWorkerPool {
       `[chariots] RQWorkerPool '${this.queueName}' (Redis ${describeRedis(this.settings.redis)}): ${err.message}`,
     )
   }
+}
+
+/** The module job runners import: the app module, or for TypeScript its compiled bundle. */
+async function runnableModule(appModule: string): Promise<string> {
+  if (!/\.(c|m)?tsx?$/.test(appModule) || process.env.CHARIOTS_TS_LOADER === 'tsx') return appModule
+  return (await compileTypeScript(appModule)).file
 }

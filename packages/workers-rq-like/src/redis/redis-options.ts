@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis'
+import type { Redis, RedisOptions } from 'ioredis'
+import { ioredis } from './bull-modules.js'
 
 /** What `RQWorkerPool` accepts as `connection`: an ioredis client, its options, or a `redis://` URL. */
 export type RedisConnectionInput = Redis | RedisOptions | string
@@ -9,8 +10,10 @@ export type RedisConnectionInput = Redis | RedisOptions | string
  */
 export function redisOptionsOf(connection: RedisConnectionInput): RedisOptions {
   if (typeof connection === 'string') {
-    // ioredis parses the URL; a lazy client never connects.
-    const probe = new Redis(connection, { lazyConnect: true })
+    const parsed = parseRedisUrl(connection)
+    if (parsed) return { ...parsed, lazyConnect: false }
+    // Another form ioredis knows: it parses it; a lazy client never connects.
+    const probe = new (ioredis().Redis)(connection, { lazyConnect: true })
     const options = { ...probe.options }
     probe.disconnect()
     return { ...options, lazyConnect: false }
@@ -25,12 +28,35 @@ export function describeRedis(options: RedisOptions): string {
   return `${options.host ?? '127.0.0.1'}:${options.port ?? 6379}`
 }
 
+/**
+ * `redis://[user:password@]host[:port][/db]` and `rediss://…` (TLS), read here so that building a
+ * pool does not load ioredis; anything else is left to ioredis.
+ */
+function parseRedisUrl(text: string): RedisOptions | null {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return null
+  }
+  if ((url.protocol !== 'redis:' && url.protocol !== 'rediss:') || url.search !== '') return null
+  const db = url.pathname.replace(/^\//, '')
+  if (db !== '' && !/^\d+$/.test(db)) return null
+  return {
+    host: url.hostname.replace(/^\[|\]$/g, '') || '127.0.0.1',
+    port: url.port ? Number(url.port) : 6379,
+    ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    ...(db ? { db: Number(db) } : {}),
+    ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+  }
+}
+
 function isRedisClient(value: unknown): value is Redis {
   return (
-    value instanceof Redis ||
-    (typeof value === 'object' &&
-      value !== null &&
-      typeof (value as Redis).duplicate === 'function' &&
-      typeof (value as Redis).options === 'object')
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as Redis).duplicate === 'function' &&
+    typeof (value as Redis).options === 'object'
   )
 }
