@@ -1,6 +1,7 @@
 import { ChariotsError, ErrorCode } from '@chariots/core'
 import { type BaseWorkerPool, isValidJobId, type JobResponse } from '@chariots/workers'
 import type { Context } from 'hono'
+import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
 import { JobFetchBody, parseBody } from './body-schemas.js'
 import type { Chariots } from './chariots.js'
 import { readJsonBody } from './read-json-body.js'
@@ -31,7 +32,7 @@ export function jobRoutes(app: Chariots, guard: RouteGuard): void {
   const fetchJob = async (c: Context) => {
     const pool = poolOf(app)
     const { job_id } = parseBody(JobFetchBody, await readJsonBody(c))
-    const jobId = checkJobId(job_id, ErrorCode.INVALID_BODY)
+    const jobId = checkJobId(job_id, ServerErrorCode.INVALID_BODY)
     return c.json(jobToWire(await pool.getPipelineResponseForId(jobId)))
   }
   app.post('/jobs/fetch/', guard(fetchJob, { body: true }))
@@ -56,9 +57,12 @@ export function poolOf(app: Chariots): BaseWorkerPool {
 }
 
 /** The pools generate UUIDs: anything else is a 400 before the pool is asked. */
-export function checkJobId(jobId: string, code: string): string {
+export function checkJobId(
+  jobId: string,
+  code: typeof ServerErrorCode.INVALID_BODY | typeof ErrorCode.INVALID_PATH,
+): string {
   if (isValidJobId(jobId)) return jobId
-  throw new ChariotsError(
+  throw new ChariotsError<KnownErrorCode>(
     code,
     `job id '${String(jobId).slice(0, 100)}' is not valid: expected a job id as the call answered it (a UUID)`,
   )

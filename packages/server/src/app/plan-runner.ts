@@ -8,6 +8,7 @@ import {
   type RetrainPlan,
 } from '@chariots/core'
 import { type BaseWorkerPool, isFinished, type JobError, type JobResponse } from '@chariots/workers'
+import type { WireErrorCode } from '../errors/server-error-code.js'
 import type { Chariots } from './chariots.js'
 import type { JobFeed } from './job-feed.js'
 import { poolOf } from './job-routes.js'
@@ -131,7 +132,7 @@ export class PlanRunner {
         const job = await finished(pool!, jobId)
         Object.assign(step, { jobStatus: job.status, progress: job.progress, error: job.error })
         if (job.status !== 'done') {
-          throw new ChariotsError(
+          throw new ChariotsError<WireErrorCode>(
             job.error?.code ?? ErrorCode.OP_FAILED,
             `step ${i + 1} of the plan of '${run.pipeline}' ('${step.pipeline}', job ${jobId}) failed: ${job.error?.message ?? job.status}; fix it and run the plan again`,
           )

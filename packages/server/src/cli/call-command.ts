@@ -4,6 +4,7 @@ import { ChariotsError, ErrorCode } from '@chariots/core'
 import { isFinished } from '@chariots/workers'
 import { Client } from '../client/client.js'
 import type { PipelineResponse } from '../client/pipeline-response.js'
+import { ServerErrorCode } from '../errors/server-error-code.js'
 import { closestName } from './closest-name.js'
 import { formatStatus, StatusLine } from './status-line.js'
 import { UsageError } from './usage-error.js'
@@ -120,7 +121,7 @@ async function follow(
 }
 
 /** What a server without the job event stream answers for it. */
-const NO_ROUTE = new Set<string>([ErrorCode.NOT_FOUND, ErrorCode.METHOD_NOT_ALLOWED])
+const NO_ROUTE = new Set<string>([ErrorCode.NOT_FOUND, ServerErrorCode.METHOD_NOT_ALLOWED])
 
 /** Reads the job's event stream until it ends (done, failed) or the timeout; answers the latest state. */
 async function followEvents(

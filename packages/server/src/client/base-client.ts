@@ -1,4 +1,5 @@
-import { ChariotsError, ErrorCode, type Pipeline, type RetrainPlan, type Version } from '@chariots/core'
+import { ChariotsError, type Pipeline, type RetrainPlan, type Version } from '@chariots/core'
+import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
 import { errorFromResponse } from './error-from-response.js'
 import { type JobEventsOptions, type JobUpdate, readJobEvents } from './job-events.js'
 import { type PipelineResponse, parseVersions, toPipelineResponse } from './pipeline-response.js'
@@ -201,8 +202,8 @@ export class BaseClient {
       json = text === '' ? null : JSON.parse(text)
     } catch {
       if (response.ok) {
-        throw new ChariotsError(
-          ErrorCode.INVALID_JSON,
+        throw new ChariotsError<KnownErrorCode>(
+          ServerErrorCode.INVALID_JSON,
           `the server answered ${method} ${path} with text that is not JSON: ${text.slice(0, 200)}`,
         )
       }

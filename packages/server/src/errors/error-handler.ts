@@ -4,6 +4,7 @@ import type { Logger } from 'pino'
 import { closeIfBodyUnread } from '../app/close-if-body-unread.js'
 import { statusForCode } from './status-for-code.js'
 import { toChariotsError } from './to-chariots-error.js'
+import type { WireErrorCode } from './server-error-code.js'
 
 /** What the app's one `onError` needs. */
 export interface ErrorHandlerOptions {
@@ -15,7 +16,7 @@ export interface ErrorHandlerOptions {
    * More facts for the details of a 419 (the retrain plan of the pipeline it is about); answered
    * without them when it resolves to undefined.
    */
-  moreDetails?: (error: ChariotsError, c: Context) => Promise<Record<string, unknown> | undefined> | undefined
+  moreDetails?: (error: ChariotsError<WireErrorCode>, c: Context) => Promise<Record<string, unknown> | undefined> | undefined
 }
 
 /**
@@ -66,13 +67,13 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler {
  * The seconds an error asks the client to wait before retrying (`details.retryAfterSeconds`, a
  * whole number above 0, as a full worker pool's `QUEUE_FULL` carries), sent as `Retry-After`.
  */
-export function retryAfterOf(error: ChariotsError): number | undefined {
+export function retryAfterOf(error: ChariotsError<WireErrorCode>): number | undefined {
   const seconds = error.details?.retryAfterSeconds
   return typeof seconds === 'number' && Number.isSafeInteger(seconds) && seconds > 0 ? seconds : undefined
 }
 
 /** The details as plain JSON; a value JSON cannot write (a bigint, a cycle) is logged and left out. */
-function jsonDetails(error: ChariotsError, logger: Logger | undefined): Record<string, unknown> | undefined {
+function jsonDetails(error: ChariotsError<WireErrorCode>, logger: Logger | undefined): Record<string, unknown> | undefined {
   if (error.details === undefined) return undefined
   try {
     return JSON.parse(JSON.stringify(error.details)) as Record<string, unknown>

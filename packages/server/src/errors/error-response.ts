@@ -1,6 +1,7 @@
 import type { ChariotsError } from '@chariots/core'
 import type { ErrorBody } from './error-handler.js'
 import { statusForCode } from './status-for-code.js'
+import type { WireErrorCode } from './server-error-code.js'
 
 /**
  * The JSON error answer for `error`, outside a Hono context (a request refused before routing):
@@ -11,7 +12,7 @@ import { statusForCode } from './status-for-code.js'
  * errorResponse(new ChariotsError('HOST_NOT_ALLOWED', "host 'evil.example' is not allowed")).status // 421
  * ```
  */
-export function errorResponse(error: ChariotsError, headers: Record<string, string> = {}): Response {
+export function errorResponse(error: ChariotsError<WireErrorCode>, headers: Record<string, string> = {}): Response {
   const body: ErrorBody = { error: { code: error.code, message: error.message } }
   return new Response(JSON.stringify(body), {
     status: statusForCode(error.code),
