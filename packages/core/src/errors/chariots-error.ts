@@ -86,14 +86,6 @@ export class ChariotsError<C extends string = ErrorCodeName> extends Error {
       ? { code: this.code, message: this.message }
       : { code: this.code, message: this.message, details: this.details }
   }
-
-  /** Whether `value` is a ChariotsError (also across copies of this package). */
-  static is(value: unknown): value is ChariotsError {
-    return (
-      value instanceof ChariotsError ||
-      (value instanceof Error && typeof (value as { code?: unknown }).code === 'string' && 'toJSON' in value)
-    )
-  }
 }
 
 /**

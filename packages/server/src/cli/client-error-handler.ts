@@ -2,9 +2,9 @@ import { maxHeaderSize, STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { ChariotsError } from '@chariots/core'
 import { lingerThenClose } from '../app/linger-then-close.js'
-import type { ErrorBody } from '../errors/error-handler.js'
 import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
 import { statusForCode } from '../errors/status-for-code.js'
+import type { ErrorBody } from '../wire/error-body-wire.js'
 
 /** The limits named in the messages of {@link createClientErrorHandler}. */
 export interface ClientErrorLimits {

@@ -22,7 +22,7 @@ export async function reachServer<T>(url: string, call: () => Promise<T>): Promi
         { cause: err },
       )
     }
-    if (ChariotsError.is(err))
+    if (err instanceof ChariotsError)
       throw new ChariotsError<WireErrorCode>(err.code, `${err.code}: ${err.message}`, { cause: err })
     throw err
   }

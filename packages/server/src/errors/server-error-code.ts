@@ -44,6 +44,8 @@ export const ServerErrorCode = {
   NOT_BUILT: 'NOT_BUILT',
   /** `pnpm pack` could not pack the checkout's packages for `chariots new`. */
   PACK_FAILED: 'PACK_FAILED',
+  /** `chariots serve --workers N`: a server process of the cluster could not start. */
+  PROCESS_START_FAILED: 'PROCESS_START_FAILED',
 } as const
 
 /** One of the {@link ServerErrorCode} values. */

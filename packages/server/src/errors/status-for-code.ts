@@ -56,6 +56,7 @@ export const STATUS_FOR_CODE: Readonly<Record<KnownErrorCode, number>> = Object.
   [ServerErrorCode.UNREACHABLE]: 500,
   [ServerErrorCode.NOT_BUILT]: 500,
   [ServerErrorCode.PACK_FAILED]: 500,
+  [ServerErrorCode.PROCESS_START_FAILED]: 500,
 })
 
 /** Whether `code` is one this version of Chariots mints (a row of {@link STATUS_FOR_CODE}). */

@@ -19,7 +19,7 @@ const CODE_FOR_STATUS: Readonly<Record<number, KnownErrorCode>> = {
  * ```
  */
 export function toChariotsError(err: unknown): ChariotsError<WireErrorCode> {
-  if (ChariotsError.is(err)) return err
+  if (err instanceof ChariotsError) return err
   if (err instanceof HTTPException) {
     const code = CODE_FOR_STATUS[err.status] ?? ErrorCode.INTERNAL
     return new ChariotsError<KnownErrorCode>(code, err.message || `HTTP ${err.status}`, { cause: err })
