@@ -1,11 +1,11 @@
 import { ChariotsError, ErrorCode } from '@chariots/core'
 import { type BaseWorkerPool, isValidJobId, type JobResponse } from '@chariots/workers'
-import type { Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
 import { JobFetchBody, parseBody } from './body-schemas.js'
-import type { Chariots } from './chariots.js'
 import { readJsonBody } from './read-json-body.js'
 import type { RouteGuard } from './route-guard.js'
+import type { ServedApp } from './served-app.js'
 
 const DEFAULT_WAIT_MS = 30_000
 const MAX_WAIT_MS = 10 * 60_000
@@ -28,15 +28,16 @@ export function jobToWire(job: JobResponse) {
 }
 
 /** Registers `POST /jobs/fetch/` (also without the slash) and `GET /jobs/:id/wait?timeout_ms=`. */
-export function jobRoutes(app: Chariots, guard: RouteGuard): void {
+export function jobRoutes(app: ServedApp, guard: RouteGuard): Hono {
+  const routes = new Hono()
   const fetchJob = async (c: Context) => {
     const pool = poolOf(app)
     const { job_id } = parseBody(JobFetchBody, await readJsonBody(c))
     const jobId = checkJobId(job_id, ServerErrorCode.INVALID_BODY)
     return c.json(jobToWire(await pool.getPipelineResponseForId(jobId)))
   }
-  app.post('/jobs/fetch/', guard(fetchJob, { body: true }))
-  app.post('/jobs/fetch', guard(fetchJob, { body: true }))
+  routes.post('/jobs/fetch/', guard(fetchJob, { body: true }))
+  routes.post('/jobs/fetch', guard(fetchJob, { body: true }))
 
   const waitForJob = async (c: Context) => {
     const pool = poolOf(app)
@@ -44,11 +45,12 @@ export function jobRoutes(app: Chariots, guard: RouteGuard): void {
     const timeoutMs = parseTimeout(c.req.query('timeout_ms'))
     return c.json(jobToWire(await pool.waitForJob(jobId, timeoutMs)))
   }
-  app.get('/jobs/:id/wait', guard(waitForJob))
+  routes.get('/jobs/:id/wait', guard(waitForJob))
+  return routes
 }
 
 /** The app's worker pool; `NO_WORKER_POOL` (400) when it has none. */
-export function poolOf(app: Chariots): BaseWorkerPool {
+export function poolOf(app: ServedApp): BaseWorkerPool {
   if (app.workerPool) return app.workerPool
   throw new ChariotsError(
     ErrorCode.NO_WORKER_POOL,

@@ -1,20 +1,21 @@
 import { ChariotsError, ErrorCode, type Pipeline, versionsOf } from '@chariots/core'
-import type { Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { EmptyBody, LoadBody, parseBody, parseMainBody } from './body-schemas.js'
-import type { Chariots } from './chariots.js'
 import { discardBody } from './discard-body.js'
 import { readJsonBody } from './read-json-body.js'
 import type { RouteGuard } from './route-guard.js'
+import type { ServedApp } from './served-app.js'
 
 /**
  * Registers the per-pipeline routes of docs/WIRE.md under `/pipelines/:name/`: `main`, `save`,
  * `load`, `versions` and `health_check`. Each is one call of the app's {@link PipelineHost}.
  */
-export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
+export function pipelineRoutes(app: ServedApp, guard: RouteGuard): Hono {
+  const routes = new Hono()
   const { host } = app
   const pipelineOf = (c: Context) => host.getPipeline(c.req.param('name') ?? '')
 
-  app.post(
+  routes.post(
     '/pipelines/:name/main',
     guard(
       async (c) => {
@@ -37,7 +38,7 @@ export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
     route: string,
     handler: (c: Context, pipeline: Pipeline, body: unknown) => Promise<Response>,
   ) =>
-    app.post(
+    routes.post(
       `/pipelines/:name/${route}`,
       guard(
         async (c) => {
@@ -79,7 +80,7 @@ export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
     return c.json(versionsOf(pipeline))
   })
 
-  app.get(
+  routes.get(
     '/pipelines/:name/health_check',
     guard((c) => {
       const status = host.status(pipelineOf(c).name)
@@ -100,6 +101,7 @@ export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
       })
     }),
   )
+  return routes
 }
 
 /** Bodies from this size on are checked against the worker pool's limits before they are read. */
@@ -110,7 +112,7 @@ const EARLY_CHECK_BYTES = 64 * 1024
  * body's Content-Length) before the body is parsed; when it has none, reads the body without
  * keeping it and lets the pool's `QUEUE_FULL` answer, on a connection that stays open.
  */
-async function checkRoomBeforeReading(app: Chariots, pipeline: Pipeline, c: Context): Promise<void> {
+async function checkRoomBeforeReading(app: ServedApp, pipeline: Pipeline, c: Context): Promise<void> {
   const bytes = Number(c.req.header('content-length') ?? 0)
   if (!app.workerPool || !(bytes >= EARLY_CHECK_BYTES)) return
   try {
@@ -121,7 +123,7 @@ async function checkRoomBeforeReading(app: Chariots, pipeline: Pipeline, c: Cont
   }
 }
 
-async function callInWorker(app: Chariots, pipeline: Pipeline, input: unknown) {
+async function callInWorker(app: ServedApp, pipeline: Pipeline, input: unknown) {
   const pool = app.workerPool
   if (!pool) {
     throw new ChariotsError(

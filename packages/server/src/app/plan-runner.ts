@@ -9,9 +9,9 @@ import {
 } from '@chariots/core'
 import { type BaseWorkerPool, isFinished, type JobError, type JobResponse } from '@chariots/workers'
 import type { WireErrorCode } from '../errors/server-error-code.js'
-import type { Chariots } from './chariots.js'
 import type { JobFeed } from './job-feed.js'
 import { poolOf } from './job-routes.js'
+import type { ServedApp } from './served-app.js'
 
 /** One step of a {@link PlanRun}: a worker job of one pipeline. */
 export interface PlanRunStep {
@@ -55,12 +55,12 @@ const WAIT_CHUNK_MS = 60_000
  * ```
  */
 export class PlanRunner {
-  readonly #app: Chariots
+  readonly #app: ServedApp
   readonly #feed: JobFeed
   readonly #runs = new Map<string, PlanRun>()
   #count = 0
 
-  constructor(app: Chariots, feed: JobFeed) {
+  constructor(app: ServedApp, feed: JobFeed) {
     this.#app = app
     this.#feed = feed
   }
