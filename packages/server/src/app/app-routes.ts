@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import type { AvailablePipelinesWire, HealthCheckWire } from '../wire/pipeline-route-wire.js'
 import { buildOpenApi } from './openapi.js'
 import type { RouteGuard } from './route-guard.js'
 import type { ServedApp } from './served-app.js'
@@ -16,14 +17,14 @@ export function appRoutes(app: ServedApp, guard: RouteGuard, options: { auth: bo
         for (const name of app.pipelines.keys()) statuses[name] = app.host.status(name)
         return c.json(statuses)
       }
-      const health: Record<string, boolean> = Object.create(null)
+      const health: HealthCheckWire = Object.create(null)
       for (const [name, p] of app.pipelines) health[name] = p.isLoaded
       return c.json(health)
     }),
   )
   routes.get(
     '/available_pipelines',
-    guard((c) => c.json([...app.pipelines.keys()])),
+    guard((c) => c.json([...app.pipelines.keys()] satisfies AvailablePipelinesWire)),
   )
   let openapi: ReturnType<typeof buildOpenApi> | undefined
   routes.get(

@@ -1,7 +1,8 @@
 import { ChariotsError, ErrorCode } from '@chariots/core'
-import { type BaseWorkerPool, isValidJobId, type JobResponse } from '@chariots/workers'
+import { type BaseWorkerPool, isValidJobId } from '@chariots/workers'
 import { type Context, Hono } from 'hono'
 import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
+import { jobToWire } from '../wire/job-to-wire.js'
 import { JobFetchBody, parseBody } from './body-schemas.js'
 import { readJsonBody } from './read-json-body.js'
 import type { RouteGuard } from './route-guard.js'
@@ -9,23 +10,6 @@ import type { ServedApp } from './served-app.js'
 
 const DEFAULT_WAIT_MS = 30_000
 const MAX_WAIT_MS = 10 * 60_000
-
-/**
- * A job as the wire sends it: the shape of a pipeline call plus `progress`, `error` and
- * `worker_lost` (true while the job is queued or running with no live worker to hold it; extra
- * keys the Python client ignores).
- */
-export function jobToWire(job: JobResponse) {
-  return {
-    pipeline_output: job.value ?? null,
-    versions: job.versions ?? {},
-    job_id: job.jobId,
-    job_status: job.status,
-    progress: job.progress ?? null,
-    error: job.error ?? null,
-    worker_lost: job.workerLost === true,
-  }
-}
 
 /** Registers `POST /jobs/fetch/` (also without the slash) and `GET /jobs/:id/wait?timeout_ms=`. */
 export function jobRoutes(app: ServedApp, guard: RouteGuard): Hono {

@@ -1,5 +1,7 @@
 import { ChariotsError, ErrorCode, type Pipeline, versionsOf } from '@chariots/core'
 import { type Context, Hono } from 'hono'
+import type { PipelineCallWire } from '../wire/pipeline-call-wire.js'
+import type { LoadWire, PipelineHealthWire, SaveWire } from '../wire/pipeline-route-wire.js'
 import { EmptyBody, LoadBody, parseBody, parseMainBody } from './body-schemas.js'
 import { discardBody } from './discard-body.js'
 import { readJsonBody } from './read-json-body.js'
@@ -28,7 +30,12 @@ export function pipelineRoutes(app: ServedApp, guard: RouteGuard): Hono {
           return c.json(await callInWorker(app, pipeline, input))
         }
         const { value, versions } = await host.run(pipeline.name, input)
-        return c.json({ pipeline_output: value ?? null, versions, job_id: null, job_status: 'done' })
+        return c.json({
+          pipeline_output: value ?? null,
+          versions,
+          job_id: null,
+          job_status: 'done',
+        } satisfies PipelineCallWire)
       },
       { body: true },
     ),
@@ -55,7 +62,7 @@ export function pipelineRoutes(app: ServedApp, guard: RouteGuard): Hono {
     const { saved, versions } = await host.save(pipeline.name, {
       savedBy: `POST /pipelines/${pipeline.name}/save`,
     })
-    return c.json({ saved, versions })
+    return c.json({ saved, versions } satisfies SaveWire)
   })
 
   // 200 with `loaded: false` and the reason when a node has no saved state yet (the 0.2.4 client
@@ -70,9 +77,9 @@ export function pipelineRoutes(app: ServedApp, guard: RouteGuard): Hono {
       states: result.states,
       // With an announcer: every other server's outcome; in step when each one loaded these states.
       ...(result.replicas
-        ? { in_step: result.replicas.every((r) => r.status === 'loaded'), replicas: result.replicas }
+        ? { in_step: result.replicas.every((r) => r.status === 'loaded'), replicas: [...result.replicas] }
         : {}),
-    })
+    } satisfies LoadWire)
   })
 
   bodyRoute('versions', async (c, pipeline, body) => {
@@ -98,7 +105,7 @@ export function pipelineRoutes(app: ServedApp, guard: RouteGuard): Hono {
           : {}),
         loaded_at: status.loadedAt,
         states: status.states,
-      })
+      } satisfies PipelineHealthWire)
     }),
   )
   return routes
@@ -123,7 +130,7 @@ async function checkRoomBeforeReading(app: ServedApp, pipeline: Pipeline, c: Con
   }
 }
 
-async function callInWorker(app: ServedApp, pipeline: Pipeline, input: unknown) {
+async function callInWorker(app: ServedApp, pipeline: Pipeline, input: unknown): Promise<PipelineCallWire> {
   const pool = app.workerPool
   if (!pool) {
     throw new ChariotsError(

@@ -50,7 +50,9 @@ export const ProgressWire = z.union([z.number(), z.record(z.string(), z.unknown(
 export const JobWire = PipelineCallWire.extend({
   progress: ProgressWire.nullable().optional(),
   error: JobErrorWire.nullable().optional(),
-  /** True while the job is queued or running and no live worker holds it. */
-  worker_lost: z.boolean().optional(),
+  worker_lost: z
+    .boolean()
+    .optional()
+    .describe('true while the job is queued or running and no live worker holds it'),
 })
 export type JobWire = z.infer<typeof JobWire>

@@ -5,7 +5,10 @@ import { VersionsWire } from './pipeline-call-wire.js'
 export const StatesWire = z.record(z.string(), z.object({ seq: z.number().int(), version: z.string() }))
 
 /** What `POST /pipelines/:name/save` answers: the states written (empty when nothing changed) and the versions. */
-export const SaveWire = z.object({ saved: StatesWire, versions: VersionsWire })
+export const SaveWire = z.object({
+  saved: StatesWire.describe('the states written, by node (empty when nothing changed)'),
+  versions: VersionsWire,
+})
 export type SaveWire = z.infer<typeof SaveWire>
 
 /** What one other server of the app answered to a load it was told of. */
@@ -23,11 +26,14 @@ export const ReplicaOutcomeWire = z.object({
  */
 export const LoadWire = z.object({
   loaded: z.boolean(),
-  reason: z.string().optional(),
+  reason: z.string().optional().describe('why it is not loaded (no saved state yet), with the fix'),
   versions: VersionsWire,
   states: StatesWire,
-  in_step: z.boolean().optional(),
-  replicas: z.array(ReplicaOutcomeWire).optional(),
+  in_step: z
+    .boolean()
+    .optional()
+    .describe('with an announcer: whether every other server of the app loaded these states'),
+  replicas: z.array(ReplicaOutcomeWire).optional().describe("with an announcer: each other server's outcome"),
 })
 export type LoadWire = z.infer<typeof LoadWire>
 
@@ -55,3 +61,4 @@ export type HealthCheckWire = z.infer<typeof HealthCheckWire>
 
 /** What `GET /available_pipelines` answers: the names of the pipelines served. */
 export const AvailablePipelinesWire = z.array(z.string())
+export type AvailablePipelinesWire = z.infer<typeof AvailablePipelinesWire>
