@@ -18,19 +18,22 @@ type JSONSchema = Record<string, unknown>
  * where one schema holds another, the document refers to it by that name.
  */
 export const wireSchemas = z.registry<{ id: string }>()
-wireSchemas.add(VersionWire, { id: 'Version' })
-wireSchemas.add(VersionsWire, { id: 'Versions' })
-wireSchemas.add(JobStatusWire, { id: 'JobStatus' })
-wireSchemas.add(PipelineCallWire, { id: 'PipelineResponse' })
-wireSchemas.add(JobWire, { id: 'JobResponse' })
-wireSchemas.add(StatesWire, { id: 'States' })
-wireSchemas.add(SaveWire, { id: 'SaveResponse' })
-wireSchemas.add(ReplicaOutcomeWire, { id: 'ReplicaOutcome' })
-wireSchemas.add(LoadWire, { id: 'LoadResponse' })
-wireSchemas.add(LoadRefusalWire, { id: 'LoadRefusal' })
-wireSchemas.add(PipelineHealthWire, { id: 'PipelineHealth' })
-wireSchemas.add(HealthCheckWire, { id: 'HealthCheck' })
-wireSchemas.add(ErrorBodyWire, { id: 'Error' })
+const NAMED = {
+  Version: VersionWire,
+  Versions: VersionsWire,
+  JobStatus: JobStatusWire,
+  PipelineResponse: PipelineCallWire,
+  JobResponse: JobWire,
+  States: StatesWire,
+  SaveResponse: SaveWire,
+  ReplicaOutcome: ReplicaOutcomeWire,
+  LoadResponse: LoadWire,
+  LoadRefusal: LoadRefusalWire,
+  PipelineHealth: PipelineHealthWire,
+  HealthCheck: HealthCheckWire,
+  Error: ErrorBodyWire,
+} satisfies Record<string, z.ZodType>
+for (const [id, schema] of Object.entries(NAMED)) wireSchemas.add(schema, { id })
 
 /**
  * The `components.schemas` of the OpenAPI document: each wire schema as JSON Schema 2020-12 (what
