@@ -4,7 +4,7 @@ import { buildOpenApi } from './openapi.js'
 import type { RouteGuard } from './route-guard.js'
 import type { ServedApp } from './served-app.js'
 
-/** Registers `GET /health_check`, `GET /available_pipelines` and `GET /openapi.json`. */
+/** A sub-app serving `GET /health_check`, `GET /available_pipelines` and `GET /openapi.json`. */
 export function appRoutes(app: ServedApp, guard: RouteGuard, options: { auth: boolean }): Hono {
   const routes = new Hono()
   // `{ <pipeline>: <loaded> }` as the Python client knows it; `?details` answers each pipeline's

@@ -11,7 +11,7 @@ import type { ServedApp } from './served-app.js'
 const HEARTBEAT_MS = 15_000
 
 /**
- * Registers the SSE routes: `GET /jobs/:id/events` (one job: `queued`, `running` with its progress,
+ * A sub-app serving the SSE routes: `GET /jobs/:id/events` (one job: `queued`, `running` with its progress,
  * then `done` or `failed`, after which the stream ends) and `GET /events` (every job of the app,
  * and `plan` events of plan runs; it does not end). Both replay what the client missed from
  * `Last-Event-ID` (or `?last_event_id=`, for a first connection that resumes). A finished job with

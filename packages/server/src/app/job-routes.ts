@@ -11,7 +11,7 @@ import type { ServedApp } from './served-app.js'
 const DEFAULT_WAIT_MS = 30_000
 const MAX_WAIT_MS = 10 * 60_000
 
-/** Registers `POST /jobs/fetch/` (also without the slash) and `GET /jobs/:id/wait?timeout_ms=`. */
+/** A sub-app serving `POST /jobs/fetch/` (also without the slash) and `GET /jobs/:id/wait?timeout_ms=`. */
 export function jobRoutes(app: ServedApp, guard: RouteGuard): Hono {
   const routes = new Hono()
   const fetchJob = async (c: Context) => {

@@ -9,7 +9,7 @@ import type { RouteGuard } from './route-guard.js'
 import type { ServedApp } from './served-app.js'
 
 /**
- * Registers the per-pipeline routes of docs/WIRE.md under `/pipelines/:name/`: `main`, `save`,
+ * A sub-app serving the per-pipeline routes of docs/WIRE.md under `/pipelines/:name/`: `main`, `save`,
  * `load`, `versions` and `health_check`. Each is one call of the app's {@link PipelineHost}.
  */
 export function pipelineRoutes(app: ServedApp, guard: RouteGuard): Hono {

@@ -23,7 +23,7 @@ const FORMATS = {
 } as const
 
 /**
- * Registers the planner's routes: `GET /pipelines/:name/plan` (what it takes to make the pipeline
+ * A sub-app serving the planner's routes: `GET /pipelines/:name/plan` (what it takes to make the pipeline
  * loadable), `POST /pipelines/:name/plan/run` (runs it as worker jobs, then loads; answers 202 with
  * the run), `GET /pipelines/:name/plan/run` (the latest run on this server), and
  * `GET /pipelines/:name/graph` (each node's and link's standing; `?format=svg|dot|mermaid` draws it).

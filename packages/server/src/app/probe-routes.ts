@@ -9,7 +9,7 @@ export interface Readiness {
 }
 
 /**
- * Registers `GET /livez` (the process is up and answers: 200, never waits for anything) and
+ * A sub-app serving `GET /livez` (the process is up and answers: 200, never waits for anything) and
  * `GET /readyz` (200 when ready, else 503 with the problems): the start-up load is done, no
  * pipeline failed to load (a version refused, a corrupt state, the store down — a pipeline whose
  * models were never trained is not a failure: a fresh deployment must take traffic to be trained),

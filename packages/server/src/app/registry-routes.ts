@@ -11,7 +11,7 @@ import type { RouteGuard } from './route-guard.js'
 import type { ServedApp } from './served-app.js'
 
 /**
- * Registers `GET /pipelines/:name/nodes/:node/states`: the node's saved states in save order, each
+ * A sub-app serving `GET /pipelines/:name/nodes/:node/states`: the node's saved states in save order, each
  * with its version, save order, when and by whom it was saved (a job, a request), the upstream
  * versions it was trained with, whether it fits the current upstream of this pipeline, and whether
  * it is the one serving. A state's `seq` is what `POST /pipelines/:name/load` takes as a pin.

@@ -40,7 +40,7 @@ const loginPage = (message = '') => `<!doctype html>
 <button class="primary" type="submit">Open the dashboard</button></p></form></main></body></html>`
 
 /**
- * Registers the dashboard: `GET /ui/` (the page: every pipeline's DAG, plans, buttons, live jobs),
+ * A sub-app serving the dashboard: `GET /ui/` (the page: every pipeline's DAG, plans, buttons, live jobs),
  * its assets under `/ui/assets/`, the OpenAPI document rendered by Swagger UI at `/ui/api/`, and,
  * with `auth`, `/ui/login`, which takes the token once and keeps it in an HttpOnly, SameSite=Strict
  * cookie that the page's requests then carry.
