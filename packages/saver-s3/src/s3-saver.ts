@@ -230,7 +230,7 @@ function isMissing(err: unknown): boolean {
 
 /** BACKEND_UNAVAILABLE when the server cannot be reached or answers 5xx; STORE_ERROR otherwise. */
 function s3Error(err: unknown, what: string): ChariotsError {
-  if (ChariotsError.is(err)) return err
+  if (err instanceof ChariotsError) return err
   const status = statusOf(err)
   const code = (err as { code?: string; name?: string })?.code ?? (err as { name?: string })?.name ?? ''
   const message = err instanceof Error ? err.message : String(err)

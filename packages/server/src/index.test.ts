@@ -10,6 +10,7 @@ describe('@chariots/server', () => {
         "DEFAULT_HTTP_SERVER_LIMITS",
         "JobStatus",
         "STATUS_FOR_CODE",
+        "ServerErrorCode",
         "applyHttpServerLimits",
         "buildOpenApi",
         "graphToDot",

@@ -17,7 +17,12 @@ export {
 // What a call answers (the Client itself is at '@chariots/server/client', free of Hono)
 export type { PipelineResponse } from './client/pipeline-response.js'
 // Errors: the JSON body and the one table from code to status
-export type { ErrorBody } from './errors/error-handler.js'
+export {
+  type KnownErrorCode,
+  ServerErrorCode,
+  type ServerErrorCodeName,
+  type WireErrorCode,
+} from './errors/server-error-code.js'
 export { STATUS_FOR_CODE, statusForCode } from './errors/status-for-code.js'
 // Pictures of a pipeline's DAG (what GET /pipelines/:name/graph?format= and `chariots viz` draw)
 export { graphToSvg } from './graph/graph-svg.js'
@@ -27,3 +32,6 @@ export { layoutGraph } from './graph/pipeline-graph.js'
 // One URL picks the store: a folder, PostgreSQL, or PostgreSQL with the bytes in S3
 export type { EnvStore, StoreFromEnvOptions } from './store/store-from-env.js'
 export { storeFromEnv } from './store/store-from-env.js'
+
+// The wire: the JSON body of every error answer
+export type { ErrorBody } from './wire/error-body-wire.js'

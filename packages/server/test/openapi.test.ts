@@ -84,5 +84,24 @@ describe.each(transports)('GET /openapi.json through $name', (transport) => {
     expect(doc.components.schemas.Error.properties.error.required).toEqual(['code', 'message'])
     expect(Object.keys(doc.paths['/pipelines/{name}/plan/run'])).toEqual(['post', 'get'])
     expect(doc.paths['/jobs/{id}/events'].get.responses['200'].content).toHaveProperty('text/event-stream')
+    // The answers' shapes are the wire schemas the routes answer and the client reads.
+    const okOf = (path: string, method = 'post') =>
+      doc.paths[path][method].responses['200'].content['application/json'].schema
+    expect(okOf('/pipelines/{name}/load')).toEqual({ $ref: '#/components/schemas/LoadResponse' })
+    expect(Object.keys(doc.components.schemas.LoadResponse.properties)).toEqual(
+      expect.arrayContaining(['loaded', 'reason', 'versions', 'states', 'in_step', 'replicas']),
+    )
+    expect(okOf('/pipelines/{name}/save')).toEqual({ $ref: '#/components/schemas/SaveResponse' })
+    expect(okOf('/pipelines/{name}/health_check', 'get')).toEqual({
+      $ref: '#/components/schemas/PipelineHealth',
+    })
+    expect(okOf('/jobs/fetch/')).toEqual({ $ref: '#/components/schemas/JobResponse' })
+    expect(doc.components.schemas.JobStatus.enum).toEqual(['queued', 'running', 'done', 'failed', 'deferred'])
+    expect(doc.components.schemas.PipelineResponse.required).toEqual([
+      'pipeline_output',
+      'versions',
+      'job_id',
+      'job_status',
+    ])
   })
 })

@@ -27,7 +27,7 @@ const UNREACHABLE = new Set([
  * ```
  */
 export function postgresError(err: unknown, what: string): ChariotsError {
-  if (ChariotsError.is(err)) return err
+  if (err instanceof ChariotsError) return err
   const code = String((err as { code?: unknown })?.code ?? '')
   const message = err instanceof Error ? err.message : String(err)
   if (UNREACHABLE.has(code) || code.startsWith('08') || code.startsWith('57P')) {

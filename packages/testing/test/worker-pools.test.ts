@@ -85,7 +85,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
     await promise
   } catch (err) {
-    if (ChariotsError.is(err)) return String(err.code)
+    if (err instanceof ChariotsError) return String(err.code)
     throw err
   }
   throw new Error('expected the promise to reject')

@@ -1,6 +1,7 @@
 /**
- * The string codes a {@link ChariotsError} carries. Core knows nothing of HTTP: the server maps
- * each code to a status in one table.
+ * The closed set of codes a {@link ChariotsError} of core, the worker pools and the app loader
+ * carries. Core knows nothing of HTTP: the server adds the codes of its HTTP edge and its CLI
+ * (`ServerErrorCode` in @chariots/server) and maps every code to a status in one exhaustive table.
  */
 export const ErrorCode = {
   INVALID_GRAPH: 'INVALID_GRAPH',
@@ -8,8 +9,6 @@ export const ErrorCode = {
   INVALID_OUTPUT: 'INVALID_OUTPUT',
   INVALID_VERSION: 'INVALID_VERSION',
   INVALID_PATH: 'INVALID_PATH',
-  INVALID_JSON: 'INVALID_JSON',
-  INVALID_BODY: 'INVALID_BODY',
   OUTPUT_MISMATCH: 'OUTPUT_MISMATCH',
   VERSION_INCOMPATIBLE: 'VERSION_INCOMPATIBLE',
   PIPELINE_NOT_FOUND: 'PIPELINE_NOT_FOUND',
@@ -20,8 +19,14 @@ export const ErrorCode = {
   NO_WORKER_ALIVE: 'NO_WORKER_ALIVE',
   /** A worker pool holds as many queued jobs, or queued input bytes, as its limits allow: retry later. */
   QUEUE_FULL: 'QUEUE_FULL',
+  /** A job input larger than the whole byte limit of a worker pool's queue (never fits, whatever waits). */
+  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   /** A job still running when its worker shut down, after the shutdown grace period. */
   WORKER_SHUTDOWN: 'WORKER_SHUTDOWN',
+  /** A job whose worker stopped (killed, crashed, blocked past its lock) more than `maxStalledCount` times. */
+  JOB_STALLED: 'JOB_STALLED',
+  /** A job whose sandbox (worker thread or child process) exited, crashed or ran out of memory under it. */
+  WORKER_DIED: 'WORKER_DIED',
   OP_FAILED: 'OP_FAILED',
   /** A save of a pipeline whose stateful ops hold no state yet (never trained, never loaded). */
   NOTHING_TO_SAVE: 'NOTHING_TO_SAVE',
@@ -35,33 +40,14 @@ export const ErrorCode = {
   /** A backend the app needs to answer (the Redis of a worker pool) cannot be reached right now. */
   BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
   SERIALIZATION_ERROR: 'SERIALIZATION_ERROR',
-  UNAUTHORIZED: 'UNAUTHORIZED',
-  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   TIMEOUT: 'TIMEOUT',
   INTERNAL: 'INTERNAL',
-  // The HTTP edge: requests refused before any route runs, and start-up mistakes of the CLI.
-  /** A `Host` header that is not allowed (a guard against DNS rebinding on a loopback server). */
-  HOST_NOT_ALLOWED: 'HOST_NOT_ALLOWED',
-  /** A body that is not JSON in UTF-8, or a body-less POST without a JSON content type. */
-  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  /** A method the route does not answer (the route exists for others). */
-  METHOD_NOT_ALLOWED: 'METHOD_NOT_ALLOWED',
-  /** A request line and headers larger than the HTTP parser allows (a URL over 16 KB). */
-  HEADERS_TOO_LARGE: 'HEADERS_TOO_LARGE',
-  /** Bytes the HTTP parser refuses (a bad method, bare LF, Content-Length with Transfer-Encoding). */
-  MALFORMED_REQUEST: 'MALFORMED_REQUEST',
-  /** A request whose headers or body did not arrive within the server's timeouts. */
-  REQUEST_TIMEOUT: 'REQUEST_TIMEOUT',
   /** An app module that does not exist, does not load, or exports no app. */
   INVALID_APP_MODULE: 'INVALID_APP_MODULE',
-  /** The port or address `chariots serve` was asked to listen on cannot be used. */
-  LISTEN_FAILED: 'LISTEN_FAILED',
-  /** `chariots worker` on an app whose pool runs its jobs inside the server process. */
-  WORKERS_IN_SERVER: 'WORKERS_IN_SERVER',
 } as const
 
-/** One of the {@link ErrorCode} values, or a code of a user's own. */
-export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode] | (string & {})
+/** One of the {@link ErrorCode} values (a closed union: a misspelt code does not compile). */
+export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode]
 
 /** Options of a {@link ChariotsError}. */
 export interface ChariotsErrorOptions {
@@ -72,37 +58,33 @@ export interface ChariotsErrorOptions {
 
 /**
  * The one error class of Chariots: a string `code` callers branch on, and a message that names
- * the thing that went wrong and how to fix it.
+ * the thing that went wrong and how to fix it. `C` is the set its code belongs to: core's
+ * {@link ErrorCodeName} unless given, so `new ChariotsError('TYPO', …)` does not compile. A wider
+ * set is named explicitly: the server mints its own codes as `ChariotsError<KnownErrorCode>`, and a
+ * code of a user's own is `new ChariotsError<'MY_CODE'>('MY_CODE', …)`.
  *
  * @example
  * ```ts
  * throw new ChariotsError('INVALID_GRAPH', "node 'pca' needs input 'x_raw', which no earlier node produces")
  * ```
  */
-export class ChariotsError extends Error {
+export class ChariotsError<C extends string = ErrorCodeName> extends Error {
   override readonly name: string = 'ChariotsError'
-  readonly code: ErrorCodeName
+  readonly code: C
   readonly details: Record<string, unknown> | undefined
 
-  constructor(code: ErrorCodeName, message: string, options: ChariotsErrorOptions = {}) {
+  // NoInfer: the code does not widen C; a code outside the set is a type error.
+  constructor(code: NoInfer<C>, message: string, options: ChariotsErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.details = options.details
   }
 
   /** The JSON form sent in error bodies: `{ code, message }` plus details when present. */
-  toJSON(): { code: string; message: string; details?: Record<string, unknown> } {
+  toJSON(): { code: C; message: string; details?: Record<string, unknown> } {
     return this.details === undefined
       ? { code: this.code, message: this.message }
       : { code: this.code, message: this.message, details: this.details }
-  }
-
-  /** Whether `value` is a ChariotsError (also across copies of this package). */
-  static is(value: unknown): value is ChariotsError {
-    return (
-      value instanceof ChariotsError ||
-      (value instanceof Error && typeof (value as { code?: unknown }).code === 'string' && 'toJSON' in value)
-    )
   }
 }
 
@@ -115,7 +97,7 @@ export class ChariotsError extends Error {
  * try { await pipeline.load(store) } catch (e) { if (e instanceof VersionError) retrainDownstream() }
  * ```
  */
-export class VersionError extends ChariotsError {
+export class VersionError extends ChariotsError<typeof ErrorCode.VERSION_INCOMPATIBLE> {
   override readonly name = 'VersionError'
   constructor(message: string, options: ChariotsErrorOptions = {}) {
     super(ErrorCode.VERSION_INCOMPATIBLE, message, options)

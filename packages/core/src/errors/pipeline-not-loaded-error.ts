@@ -15,7 +15,7 @@ import { ChariotsError, type ChariotsErrorOptions, ErrorCode } from './chariots-
  * }
  * ```
  */
-export class PipelineNotLoadedError extends ChariotsError {
+export class PipelineNotLoadedError extends ChariotsError<typeof ErrorCode.PIPELINE_NOT_LOADED> {
   override readonly name = 'PipelineNotLoadedError'
   constructor(message: string, options: ChariotsErrorOptions = {}) {
     super(ErrorCode.PIPELINE_NOT_LOADED, message, options)

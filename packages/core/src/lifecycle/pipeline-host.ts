@@ -604,7 +604,7 @@ function notLoaded(pipeline: Pipeline): ChariotsError {
 
 /** An op that throws something else than a ChariotsError failed: OP_FAILED with its message. */
 function asOpFailure(err: unknown): unknown {
-  if (ChariotsError.is(err)) return err
+  if (err instanceof ChariotsError) return err
   return new ChariotsError(ErrorCode.OP_FAILED, err instanceof Error ? err.message : String(err), {
     cause: err,
   })

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto'
 import { ChariotsError, ErrorCode } from '@chariots/core'
 import type { MiddlewareHandler } from 'hono'
+import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
 
 /** The `auth` option of `Chariots`. */
 export interface AuthOptions {
@@ -46,8 +47,8 @@ export function bearerAuth(options: AuthOptions): MiddlewareHandler {
       const ui = /\/ui(\/(api\/)?)?$/.exec(path)
       if (readOnly && ui) return c.redirect(`${path.slice(0, ui.index)}/ui/login`, 303)
       c.header('WWW-Authenticate', 'Bearer')
-      throw new ChariotsError(
-        ErrorCode.UNAUTHORIZED,
+      throw new ChariotsError<KnownErrorCode>(
+        ServerErrorCode.UNAUTHORIZED,
         'missing or wrong bearer token; send Authorization: Bearer <token>',
       )
     }

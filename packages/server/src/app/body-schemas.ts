@@ -1,5 +1,7 @@
-import { ChariotsError, ErrorCode } from '@chariots/core'
+import { ChariotsError } from '@chariots/core'
 import { z } from 'zod'
+import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
+import { describeIssues } from '../wire/describe-issues.js'
 
 /** `POST /pipelines/:name/main`: `{ pipeline_input, use_worker }`; extra keys are ignored. */
 export const MainBody = z.object({
@@ -54,9 +56,8 @@ export const JobFetchBody = z.object({ job_id: z.string() })
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const r = schema.safeParse(body)
   if (r.success) return r.data
-  const text = r.error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.length ? `field '${i.path.map(String).join('.')}'` : 'body'}: ${i.message}`)
-    .join('; ')
-  throw new ChariotsError(ErrorCode.INVALID_BODY, `the request body is not valid: ${text}`)
+  throw new ChariotsError<KnownErrorCode>(
+    ServerErrorCode.INVALID_BODY,
+    `the request body is not valid: ${describeIssues(r.error.issues)}`,
+  )
 }

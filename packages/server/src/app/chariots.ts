@@ -30,6 +30,7 @@ import { PlanRunner } from './plan-runner.js'
 import { probeRoutes } from './probe-routes.js'
 import { registryRoutes } from './registry-routes.js'
 import { createRouteGuard } from './route-guard.js'
+import type { ServedApp } from './served-app.js'
 import { uiRoutes } from './ui-routes.js'
 
 /**
@@ -47,7 +48,7 @@ import { uiRoutes } from './ui-routes.js'
  * serve({ fetch: app.fetch, port: 5000 })
  * ```
  */
-export class Chariots extends Hono {
+export class Chariots extends Hono implements ServedApp {
   /** The lifecycle of the app's pipelines (what worker pools run jobs on). */
   readonly host: PipelineHost
   readonly workerPool: BaseWorkerPool | undefined
@@ -109,15 +110,19 @@ export class Chariots extends Hono {
       ready: () => ready,
       limitBody: limitBody(bodyLimitFor(this.pipelines, options)),
     })
-    pipelineRoutes(this, guard)
-    jobRoutes(this, guard)
-    appRoutes(this, guard, { auth: options.auth !== undefined })
-    probeRoutes(this, () => this.#isReady)
+    // Each group of routes is a sub-app of its own, mounted here (the route files never import this one).
+    this.route('/', pipelineRoutes(this, guard))
+    this.route('/', jobRoutes(this, guard))
+    this.route('/', appRoutes(this, guard, { auth: options.auth !== undefined }))
+    this.route(
+      '/',
+      probeRoutes(this, () => this.#isReady),
+    )
     // The dashboard's routes (issue 16): planner, registry, job events, the page itself.
-    planRoutes(this, guard, new PlanRunner(this, this.jobFeed))
-    registryRoutes(this, guard)
-    jobEventRoutes(this, guard, this.jobFeed)
-    if (options.ui !== false) uiRoutes(this, guard, { token: options.auth?.token })
+    this.route('/', planRoutes(this, guard, new PlanRunner(this, this.jobFeed)))
+    this.route('/', registryRoutes(this, guard))
+    this.route('/', jobEventRoutes(this, guard, this.jobFeed))
+    if (options.ui !== false) this.route('/', uiRoutes(this, guard, { token: options.auth?.token }))
     this.workerPool?.attach(this.host)
   }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
-import { ChariotsError, ErrorCode } from '@chariots/core'
+import { ChariotsError } from '@chariots/core'
+import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
 
 /**
  * The `allowedHosts` option of `Chariots`: Host names a loopback server answers besides the
@@ -84,7 +85,7 @@ function isListed(hostname: string, allowed: readonly string[]): boolean {
  */
 export function createHostCheck(
   allowedHosts: () => AllowedHosts,
-): (env: unknown) => ChariotsError | undefined {
+): (env: unknown) => ChariotsError<KnownErrorCode> | undefined {
   return (env) => {
     const incoming = (env as NodeBindings | undefined)?.incoming
     if (!incoming || !isLoopbackAddress(incoming.socket?.localAddress)) return undefined
@@ -96,8 +97,8 @@ export function createHostCheck(
     const hostname = hostnameOf(host)
     if (hostname !== null && (isLoopbackHostname(hostname) || isListed(hostname, allowed))) return undefined
     const shown = host.slice(0, 100)
-    return new ChariotsError(
-      ErrorCode.HOST_NOT_ALLOWED,
+    return new ChariotsError<KnownErrorCode>(
+      ServerErrorCode.HOST_NOT_ALLOWED,
       `host '${shown}' is not allowed: this server listens on a loopback address and answers only ` +
         `localhost, 127.0.0.1 and [::1] there (a guard against DNS rebinding); to reach it by this name, ` +
         `add '${hostname ?? shown}' to the allowedHosts option of new Chariots, or pass ` +

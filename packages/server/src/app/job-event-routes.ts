@@ -1,24 +1,25 @@
 import { ChariotsError, ErrorCode } from '@chariots/core'
 import { isFinished, type JobStatus } from '@chariots/workers'
-import type { Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming'
-import type { Chariots } from './chariots.js'
 import type { JobEvent, JobFeed } from './job-feed.js'
 import { checkJobId, poolOf } from './job-routes.js'
 import type { RouteGuard } from './route-guard.js'
+import type { ServedApp } from './served-app.js'
 
 /** A comment line every so often keeps proxies from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000
 
 /**
- * Registers the SSE routes: `GET /jobs/:id/events` (one job: `queued`, `running` with its progress,
+ * A sub-app serving the SSE routes: `GET /jobs/:id/events` (one job: `queued`, `running` with its progress,
  * then `done` or `failed`, after which the stream ends) and `GET /events` (every job of the app,
  * and `plan` events of plan runs; it does not end). Both replay what the client missed from
  * `Last-Event-ID` (or `?last_event_id=`, for a first connection that resumes). A finished job with
  * nothing left to replay answers 204, which tells an `EventSource` to stop reconnecting.
  */
-export function jobEventRoutes(app: Chariots, guard: RouteGuard, feed: JobFeed): void {
-  app.get(
+export function jobEventRoutes(app: ServedApp, guard: RouteGuard, feed: JobFeed): Hono {
+  const routes = new Hono()
+  routes.get(
     '/jobs/:id/events',
     guard(async (c) => {
       const pool = poolOf(app)
@@ -35,7 +36,7 @@ export function jobEventRoutes(app: Chariots, guard: RouteGuard, feed: JobFeed):
       )
     }),
   )
-  app.get(
+  routes.get(
     '/events',
     guard((c) => {
       const afterId = lastEventId(c)
@@ -48,6 +49,7 @@ export function jobEventRoutes(app: Chariots, guard: RouteGuard, feed: JobFeed):
       )
     }),
   )
+  return routes
 }
 
 interface PumpOptions {

@@ -1,5 +1,5 @@
 import { type BaseWorkerPool, isFinished, type JobResponse } from '@chariots/workers'
-import { jobToWire } from './job-routes.js'
+import { jobToWire } from '../wire/job-to-wire.js'
 
 /** One event of a job stream: the job's state when its status or progress changed. */
 export interface JobEvent {

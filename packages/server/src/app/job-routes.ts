@@ -1,41 +1,27 @@
 import { ChariotsError, ErrorCode } from '@chariots/core'
-import { type BaseWorkerPool, isValidJobId, type JobResponse } from '@chariots/workers'
-import type { Context } from 'hono'
+import { type BaseWorkerPool, isValidJobId } from '@chariots/workers'
+import { type Context, Hono } from 'hono'
+import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
+import { jobToWire } from '../wire/job-to-wire.js'
 import { JobFetchBody, parseBody } from './body-schemas.js'
-import type { Chariots } from './chariots.js'
 import { readJsonBody } from './read-json-body.js'
 import type { RouteGuard } from './route-guard.js'
+import type { ServedApp } from './served-app.js'
 
 const DEFAULT_WAIT_MS = 30_000
 const MAX_WAIT_MS = 10 * 60_000
 
-/**
- * A job as the wire sends it: the shape of a pipeline call plus `progress`, `error` and
- * `worker_lost` (true while the job is queued or running with no live worker to hold it; extra
- * keys the Python client ignores).
- */
-export function jobToWire(job: JobResponse) {
-  return {
-    pipeline_output: job.value ?? null,
-    versions: job.versions ?? {},
-    job_id: job.jobId,
-    job_status: job.status,
-    progress: job.progress ?? null,
-    error: job.error ?? null,
-    worker_lost: job.workerLost === true,
-  }
-}
-
-/** Registers `POST /jobs/fetch/` (also without the slash) and `GET /jobs/:id/wait?timeout_ms=`. */
-export function jobRoutes(app: Chariots, guard: RouteGuard): void {
+/** A sub-app serving `POST /jobs/fetch/` (also without the slash) and `GET /jobs/:id/wait?timeout_ms=`. */
+export function jobRoutes(app: ServedApp, guard: RouteGuard): Hono {
+  const routes = new Hono()
   const fetchJob = async (c: Context) => {
     const pool = poolOf(app)
     const { job_id } = parseBody(JobFetchBody, await readJsonBody(c))
-    const jobId = checkJobId(job_id, ErrorCode.INVALID_BODY)
+    const jobId = checkJobId(job_id, ServerErrorCode.INVALID_BODY)
     return c.json(jobToWire(await pool.getPipelineResponseForId(jobId)))
   }
-  app.post('/jobs/fetch/', guard(fetchJob, { body: true }))
-  app.post('/jobs/fetch', guard(fetchJob, { body: true }))
+  routes.post('/jobs/fetch/', guard(fetchJob, { body: true }))
+  routes.post('/jobs/fetch', guard(fetchJob, { body: true }))
 
   const waitForJob = async (c: Context) => {
     const pool = poolOf(app)
@@ -43,11 +29,12 @@ export function jobRoutes(app: Chariots, guard: RouteGuard): void {
     const timeoutMs = parseTimeout(c.req.query('timeout_ms'))
     return c.json(jobToWire(await pool.waitForJob(jobId, timeoutMs)))
   }
-  app.get('/jobs/:id/wait', guard(waitForJob))
+  routes.get('/jobs/:id/wait', guard(waitForJob))
+  return routes
 }
 
 /** The app's worker pool; `NO_WORKER_POOL` (400) when it has none. */
-export function poolOf(app: Chariots): BaseWorkerPool {
+export function poolOf(app: ServedApp): BaseWorkerPool {
   if (app.workerPool) return app.workerPool
   throw new ChariotsError(
     ErrorCode.NO_WORKER_POOL,
@@ -56,9 +43,12 @@ export function poolOf(app: Chariots): BaseWorkerPool {
 }
 
 /** The pools generate UUIDs: anything else is a 400 before the pool is asked. */
-export function checkJobId(jobId: string, code: string): string {
+export function checkJobId(
+  jobId: string,
+  code: typeof ServerErrorCode.INVALID_BODY | typeof ErrorCode.INVALID_PATH,
+): string {
   if (isValidJobId(jobId)) return jobId
-  throw new ChariotsError(
+  throw new ChariotsError<KnownErrorCode>(
     code,
     `job id '${String(jobId).slice(0, 100)}' is not valid: expected a job id as the call answered it (a UUID)`,
   )

@@ -1,5 +1,6 @@
 import { ChariotsError, ErrorCode } from '@chariots/core'
 import type { ErrorHandler, NotFoundHandler } from 'hono'
+import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
 import { allowedMethods, type RouteLike } from './allowed-methods.js'
 
 /**
@@ -24,8 +25,8 @@ export function createNotFoundHandler(
       c.header('Allow', allow.join(', '))
       const others = allow.filter((m) => m !== 'HEAD')
       return onError(
-        new ChariotsError(
-          ErrorCode.METHOD_NOT_ALLOWED,
+        new ChariotsError<KnownErrorCode>(
+          ServerErrorCode.METHOD_NOT_ALLOWED,
           `method ${method} is not allowed on ${shownPath}; use ${others.join(' or ')} (see GET /openapi.json)`,
         ),
         c,

@@ -1,12 +1,12 @@
 import type { Pipeline } from '@chariots/core'
 import { type ZodType, z } from 'zod'
+import { wireComponents } from '../wire/wire-schemas.js'
+import { JobFetchBody } from './body-schemas.js'
 import { dashboardPaths } from './openapi-dashboard.js'
 
 type JSONSchema = Record<string, unknown>
 type Operation = Record<string, unknown>
 
-const VERSION_PATTERN = '^[0-9a-f]{40}\\.[0-9a-f]{40}\\.[0-9a-f]{40}_[0-9.eE+-]+$'
-const JOB_STATUS = ['queued', 'running', 'done', 'failed', 'deferred']
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` })
 const json = (schema: JSONSchema) => ({ 'application/json': { schema } })
 const errors = (...statuses: number[]) =>
@@ -93,7 +93,7 @@ function jobRoutes(): Record<string, Operation> {
       tags: ['jobs'],
       requestBody: {
         required: true,
-        content: json({ type: 'object', required: ['job_id'], properties: { job_id: { type: 'string' } } }),
+        content: json(schemaOf(JobFetchBody, 'input')),
       },
       responses: {
         200: { description: 'the job', content: json(ref('JobResponse')) },
@@ -121,57 +121,11 @@ function jobRoutes(): Record<string, Operation> {
   }
 }
 
-const components = {
-  schemas: {
-    Version: { type: 'string', pattern: VERSION_PATTERN },
-    Versions: { type: 'object', additionalProperties: ref('Version') },
-    PipelineResponse: {
-      type: 'object',
-      required: ['pipeline_output', 'versions', 'job_id', 'job_status'],
-      properties: {
-        pipeline_output: {},
-        versions: ref('Versions'),
-        job_id: { type: ['string', 'null'] },
-        job_status: { type: 'string', enum: JOB_STATUS },
-      },
-    },
-    JobResponse: {
-      allOf: [
-        ref('PipelineResponse'),
-        {
-          properties: {
-            progress: {},
-            worker_lost: {
-              type: 'boolean',
-              description: 'true while the job is queued or running and no live worker holds it',
-            },
-            error: {
-              type: ['object', 'null'],
-              properties: { code: { type: 'string' }, message: { type: 'string' } },
-            },
-          },
-        },
-      ],
-    },
-    Error: {
-      type: 'object',
-      required: ['error'],
-      properties: {
-        error: {
-          type: 'object',
-          required: ['code', 'message'],
-          properties: {
-            code: { type: 'string' },
-            message: { type: 'string' },
-            details: { type: 'object', description: 'facts about the error: node names, versions, issues' },
-            stack: { type: 'string' },
-          },
-        },
-      },
-    },
-  },
+// The shapes of the answers are the wire schemas (src/wire), which the routes answer and the client reads.
+const components = () => ({
+  schemas: wireComponents(),
   securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-}
+})
 
 /**
  * The OpenAPI 3.1 document of an app: every route, and each pipeline's main route with its input
@@ -187,14 +141,17 @@ export function buildOpenApi(pipelines: readonly Pipeline[], options: { auth: bo
   const names = pipelines.map((p) => p.name)
   const paths: Record<string, Operation> = {}
   for (const p of pipelines) paths[`/pipelines/${p.name}/main`] = mainRoute(p)
-  paths['/pipelines/{name}/save'] = pipelineRoute(names, 'save_pipeline', 'Save the pipeline to the store', {
-    type: 'object',
-  })
+  paths['/pipelines/{name}/save'] = pipelineRoute(
+    names,
+    'save_pipeline',
+    'Save the pipeline to the store',
+    ref('SaveResponse'),
+  )
   paths['/pipelines/{name}/load'] = pipelineRoute(
     names,
     'load_pipeline',
-    'Reload the store and load the pipeline',
-    { type: 'object' },
+    'Reload the store and load the pipeline (200 with loaded: false and the reason when a node has no saved state yet)',
+    ref('LoadResponse'),
   )
   paths['/pipelines/{name}/versions'] = pipelineRoute(
     names,
@@ -206,7 +163,7 @@ export function buildOpenApi(pipelines: readonly Pipeline[], options: { auth: bo
     names,
     'pipeline_health_check',
     'Whether the pipeline is loaded (419 with the reason when not)',
-    { type: 'object', properties: { is_loaded: { type: 'boolean' } } },
+    ref('PipelineHealth'),
     'get',
   )
   Object.assign(paths, jobRoutes())
@@ -219,10 +176,11 @@ export function buildOpenApi(pipelines: readonly Pipeline[], options: { auth: bo
       responses: { 200: { description: 'ok', content: json(schema) }, ...errors(401) },
     },
   })
-  paths['/health_check'] = get('health_check', 'Whether each pipeline is loaded', {
-    type: 'object',
-    additionalProperties: { type: 'boolean' },
-  })
+  paths['/health_check'] = get(
+    'health_check',
+    "Whether each pipeline is loaded (?details: each one's status instead)",
+    ref('HealthCheck'),
+  )
   paths['/available_pipelines'] = get('available_pipelines', 'The names of the pipelines served', {
     type: 'array',
     items: { type: 'string', enum: names },
@@ -232,7 +190,7 @@ export function buildOpenApi(pipelines: readonly Pipeline[], options: { auth: bo
     openapi: '3.1.0',
     info: { title: 'Chariots', version: '0.1.0', description: `Pipelines: ${names.join(', ') || '(none)'}` },
     paths,
-    components,
+    components: components(),
     ...(options.auth ? { security: [{ bearer: [] }] } : {}),
   }
 }

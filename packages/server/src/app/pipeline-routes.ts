@@ -1,20 +1,23 @@
 import { ChariotsError, ErrorCode, type Pipeline, versionsOf } from '@chariots/core'
-import type { Context } from 'hono'
+import { type Context, Hono } from 'hono'
+import type { PipelineCallWire } from '../wire/pipeline-call-wire.js'
+import type { LoadWire, PipelineHealthWire, SaveWire } from '../wire/pipeline-route-wire.js'
 import { EmptyBody, LoadBody, parseBody, parseMainBody } from './body-schemas.js'
-import type { Chariots } from './chariots.js'
 import { discardBody } from './discard-body.js'
 import { readJsonBody } from './read-json-body.js'
 import type { RouteGuard } from './route-guard.js'
+import type { ServedApp } from './served-app.js'
 
 /**
- * Registers the per-pipeline routes of docs/WIRE.md under `/pipelines/:name/`: `main`, `save`,
+ * A sub-app serving the per-pipeline routes of docs/WIRE.md under `/pipelines/:name/`: `main`, `save`,
  * `load`, `versions` and `health_check`. Each is one call of the app's {@link PipelineHost}.
  */
-export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
+export function pipelineRoutes(app: ServedApp, guard: RouteGuard): Hono {
+  const routes = new Hono()
   const { host } = app
   const pipelineOf = (c: Context) => host.getPipeline(c.req.param('name') ?? '')
 
-  app.post(
+  routes.post(
     '/pipelines/:name/main',
     guard(
       async (c) => {
@@ -27,7 +30,12 @@ export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
           return c.json(await callInWorker(app, pipeline, input))
         }
         const { value, versions } = await host.run(pipeline.name, input)
-        return c.json({ pipeline_output: value ?? null, versions, job_id: null, job_status: 'done' })
+        return c.json({
+          pipeline_output: value ?? null,
+          versions,
+          job_id: null,
+          job_status: 'done',
+        } satisfies PipelineCallWire)
       },
       { body: true },
     ),
@@ -37,7 +45,7 @@ export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
     route: string,
     handler: (c: Context, pipeline: Pipeline, body: unknown) => Promise<Response>,
   ) =>
-    app.post(
+    routes.post(
       `/pipelines/:name/${route}`,
       guard(
         async (c) => {
@@ -54,7 +62,7 @@ export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
     const { saved, versions } = await host.save(pipeline.name, {
       savedBy: `POST /pipelines/${pipeline.name}/save`,
     })
-    return c.json({ saved, versions })
+    return c.json({ saved, versions } satisfies SaveWire)
   })
 
   // 200 with `loaded: false` and the reason when a node has no saved state yet (the 0.2.4 client
@@ -69,9 +77,9 @@ export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
       states: result.states,
       // With an announcer: every other server's outcome; in step when each one loaded these states.
       ...(result.replicas
-        ? { in_step: result.replicas.every((r) => r.status === 'loaded'), replicas: result.replicas }
+        ? { in_step: result.replicas.every((r) => r.status === 'loaded'), replicas: [...result.replicas] }
         : {}),
-    })
+    } satisfies LoadWire)
   })
 
   bodyRoute('versions', async (c, pipeline, body) => {
@@ -79,7 +87,7 @@ export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
     return c.json(versionsOf(pipeline))
   })
 
-  app.get(
+  routes.get(
     '/pipelines/:name/health_check',
     guard((c) => {
       const status = host.status(pipelineOf(c).name)
@@ -97,9 +105,10 @@ export function pipelineRoutes(app: Chariots, guard: RouteGuard): void {
           : {}),
         loaded_at: status.loadedAt,
         states: status.states,
-      })
+      } satisfies PipelineHealthWire)
     }),
   )
+  return routes
 }
 
 /** Bodies from this size on are checked against the worker pool's limits before they are read. */
@@ -110,7 +119,7 @@ const EARLY_CHECK_BYTES = 64 * 1024
  * body's Content-Length) before the body is parsed; when it has none, reads the body without
  * keeping it and lets the pool's `QUEUE_FULL` answer, on a connection that stays open.
  */
-async function checkRoomBeforeReading(app: Chariots, pipeline: Pipeline, c: Context): Promise<void> {
+async function checkRoomBeforeReading(app: ServedApp, pipeline: Pipeline, c: Context): Promise<void> {
   const bytes = Number(c.req.header('content-length') ?? 0)
   if (!app.workerPool || !(bytes >= EARLY_CHECK_BYTES)) return
   try {
@@ -121,7 +130,7 @@ async function checkRoomBeforeReading(app: Chariots, pipeline: Pipeline, c: Cont
   }
 }
 
-async function callInWorker(app: Chariots, pipeline: Pipeline, input: unknown) {
+async function callInWorker(app: ServedApp, pipeline: Pipeline, input: unknown): Promise<PipelineCallWire> {
   const pool = app.workerPool
   if (!pool) {
     throw new ChariotsError(

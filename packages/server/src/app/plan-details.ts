@@ -16,7 +16,7 @@ const WITH_PLAN = new Set<string>([ErrorCode.VERSION_INCOMPATIBLE, ErrorCode.PIP
  */
 export function createPlanDetails(host: PipelineHost) {
   const inFlight = new Map<string, Promise<RetrainPlan | undefined>>()
-  return (error: ChariotsError, c: Context): Promise<RetrainPlan | undefined> => {
+  return (error: ChariotsError<string>, c: Context): Promise<RetrainPlan | undefined> => {
     if (!WITH_PLAN.has(error.code)) return Promise.resolve(undefined)
     const name = pipelineOf(error, c)
     if (name === undefined || !host.pipelines.has(name)) return Promise.resolve(undefined)
@@ -32,7 +32,7 @@ export function createPlanDetails(host: PipelineHost) {
   }
 }
 
-function pipelineOf(error: ChariotsError, c: Context): string | undefined {
+function pipelineOf(error: ChariotsError<string>, c: Context): string | undefined {
   let fromRoute: string | undefined
   try {
     fromRoute = c.req.param('name')

@@ -1,14 +1,14 @@
 import { ChariotsError, ErrorCode } from '@chariots/core'
-import type { Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { z } from 'zod'
 import { graphToSvg } from '../graph/graph-svg.js'
 import { graphToDot, graphToMermaid } from '../graph/graph-text.js'
 import { layoutGraph } from '../graph/pipeline-graph.js'
 import { parseBody } from './body-schemas.js'
-import type { Chariots } from './chariots.js'
 import type { PlanRunner } from './plan-runner.js'
 import { readJsonBody } from './read-json-body.js'
 import type { RouteGuard } from './route-guard.js'
+import type { ServedApp } from './served-app.js'
 
 /** `POST /pipelines/:name/plan/run`: nothing, or `{ inputs: { <pipeline>: <input> } }` for steps that read one. */
 export const PlanRunBody = z.union([
@@ -23,21 +23,22 @@ const FORMATS = {
 } as const
 
 /**
- * Registers the planner's routes: `GET /pipelines/:name/plan` (what it takes to make the pipeline
+ * A sub-app serving the planner's routes: `GET /pipelines/:name/plan` (what it takes to make the pipeline
  * loadable), `POST /pipelines/:name/plan/run` (runs it as worker jobs, then loads; answers 202 with
  * the run), `GET /pipelines/:name/plan/run` (the latest run on this server), and
  * `GET /pipelines/:name/graph` (each node's and link's standing; `?format=svg|dot|mermaid` draws it).
  */
-export function planRoutes(app: Chariots, guard: RouteGuard, runner: PlanRunner): void {
+export function planRoutes(app: ServedApp, guard: RouteGuard, runner: PlanRunner): Hono {
+  const routes = new Hono()
   const { host } = app
   const nameOf = (c: Context) => host.getPipeline(c.req.param('name') ?? '').name
 
-  app.get(
+  routes.get(
     '/pipelines/:name/plan',
     guard(async (c) => c.json(await host.plan(nameOf(c)))),
   )
 
-  app.post(
+  routes.post(
     '/pipelines/:name/plan/run',
     guard(
       async (c) => {
@@ -49,7 +50,7 @@ export function planRoutes(app: Chariots, guard: RouteGuard, runner: PlanRunner)
     ),
   )
 
-  app.get(
+  routes.get(
     '/pipelines/:name/plan/run',
     guard((c) => {
       const name = nameOf(c)
@@ -64,7 +65,7 @@ export function planRoutes(app: Chariots, guard: RouteGuard, runner: PlanRunner)
     }),
   )
 
-  app.get(
+  routes.get(
     '/pipelines/:name/graph',
     guard(async (c) => {
       const name = nameOf(c)
@@ -81,4 +82,5 @@ export function planRoutes(app: Chariots, guard: RouteGuard, runner: PlanRunner)
       return c.body(render(layoutGraph(analysis)), 200, { 'content-type': type })
     }),
   )
+  return routes
 }

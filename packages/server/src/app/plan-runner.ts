@@ -8,9 +8,10 @@ import {
   type RetrainPlan,
 } from '@chariots/core'
 import { type BaseWorkerPool, isFinished, type JobError, type JobResponse } from '@chariots/workers'
-import type { Chariots } from './chariots.js'
+import type { WireErrorCode } from '../errors/server-error-code.js'
 import type { JobFeed } from './job-feed.js'
 import { poolOf } from './job-routes.js'
+import type { ServedApp } from './served-app.js'
 
 /** One step of a {@link PlanRun}: a worker job of one pipeline. */
 export interface PlanRunStep {
@@ -54,12 +55,12 @@ const WAIT_CHUNK_MS = 60_000
  * ```
  */
 export class PlanRunner {
-  readonly #app: Chariots
+  readonly #app: ServedApp
   readonly #feed: JobFeed
   readonly #runs = new Map<string, PlanRun>()
   #count = 0
 
-  constructor(app: Chariots, feed: JobFeed) {
+  constructor(app: ServedApp, feed: JobFeed) {
     this.#app = app
     this.#feed = feed
   }
@@ -131,7 +132,7 @@ export class PlanRunner {
         const job = await finished(pool!, jobId)
         Object.assign(step, { jobStatus: job.status, progress: job.progress, error: job.error })
         if (job.status !== 'done') {
-          throw new ChariotsError(
+          throw new ChariotsError<WireErrorCode>(
             job.error?.code ?? ErrorCode.OP_FAILED,
             `step ${i + 1} of the plan of '${run.pipeline}' ('${step.pipeline}', job ${jobId}) failed: ${job.error?.message ?? job.status}; fix it and run the plan again`,
           )

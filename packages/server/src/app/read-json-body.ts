@@ -1,5 +1,6 @@
-import { ChariotsError, ErrorCode } from '@chariots/core'
+import { ChariotsError } from '@chariots/core'
 import type { Context } from 'hono'
+import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
 
 /** Options of {@link readJsonBody}. */
 export interface ReadJsonBodyOptions {
@@ -55,8 +56,8 @@ export async function readJsonBody(c: Context, options: ReadJsonBodyOptions = {}
   return parseJson(await c.req.text())
 }
 
-function unsupported(message: string): ChariotsError {
-  return new ChariotsError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, message)
+function unsupported(message: string): ChariotsError<KnownErrorCode> {
+  return new ChariotsError<KnownErrorCode>(ServerErrorCode.UNSUPPORTED_MEDIA_TYPE, message)
 }
 
 /** Whether a Content-Type header names JSON (`application/json`, with or without parameters). */
@@ -109,8 +110,8 @@ export function parseJson(text: string): unknown {
   } catch (cause) {
     // The reviver recurses: a very deep body overflows the stack there.
     if (cause instanceof RangeError) throw tooDeep(cause)
-    throw new ChariotsError(
-      ErrorCode.INVALID_JSON,
+    throw new ChariotsError<KnownErrorCode>(
+      ServerErrorCode.INVALID_JSON,
       `the request body is not valid JSON: ${(cause as Error).message}`,
       {
         cause,
@@ -122,9 +123,9 @@ export function parseJson(text: string): unknown {
   return value
 }
 
-function tooDeep(cause?: unknown): ChariotsError {
-  return new ChariotsError(
-    ErrorCode.INVALID_JSON,
+function tooDeep(cause?: unknown): ChariotsError<KnownErrorCode> {
+  return new ChariotsError<KnownErrorCode>(
+    ServerErrorCode.INVALID_JSON,
     `the request body is not valid JSON: it nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels`,
     { cause },
   )

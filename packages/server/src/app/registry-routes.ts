@@ -6,18 +6,20 @@ import {
   stateOfCode,
   Version,
 } from '@chariots/core'
-import type { Chariots } from './chariots.js'
+import { Hono } from 'hono'
 import type { RouteGuard } from './route-guard.js'
+import type { ServedApp } from './served-app.js'
 
 /**
- * Registers `GET /pipelines/:name/nodes/:node/states`: the node's saved states in save order, each
+ * A sub-app serving `GET /pipelines/:name/nodes/:node/states`: the node's saved states in save order, each
  * with its version, save order, when and by whom it was saved (a job, a request), the upstream
  * versions it was trained with, whether it fits the current upstream of this pipeline, and whether
  * it is the one serving. A state's `seq` is what `POST /pipelines/:name/load` takes as a pin.
  */
-export function registryRoutes(app: Chariots, guard: RouteGuard): void {
+export function registryRoutes(app: ServedApp, guard: RouteGuard): Hono {
+  const routes = new Hono()
   const { host } = app
-  app.get(
+  routes.get(
     '/pipelines/:name/nodes/:node/states',
     guard(async (c) => {
       const pipeline = host.getPipeline(c.req.param('name') ?? '')
@@ -65,6 +67,7 @@ export function registryRoutes(app: Chariots, guard: RouteGuard): void {
       })
     }),
   )
+  return routes
 }
 
 /** Every node upstream of `name` (transitively), by name; nested pipelines' nodes see their parent's upstream. */

@@ -1,7 +1,7 @@
-import type { Context } from 'hono'
+import { type Context, Hono } from 'hono'
 import { LOGIN_COOKIE, tokenMatches } from './bearer-auth.js'
-import type { Chariots } from './chariots.js'
 import type { RouteGuard } from './route-guard.js'
+import type { ServedApp } from './served-app.js'
 import { type UiAsset, UiAssets } from './ui-assets.js'
 
 // The page runs only its own scripts and talks only to its own server.
@@ -40,12 +40,13 @@ const loginPage = (message = '') => `<!doctype html>
 <button class="primary" type="submit">Open the dashboard</button></p></form></main></body></html>`
 
 /**
- * Registers the dashboard: `GET /ui/` (the page: every pipeline's DAG, plans, buttons, live jobs),
+ * A sub-app serving the dashboard: `GET /ui/` (the page: every pipeline's DAG, plans, buttons, live jobs),
  * its assets under `/ui/assets/`, the OpenAPI document rendered by Swagger UI at `/ui/api/`, and,
  * with `auth`, `/ui/login`, which takes the token once and keeps it in an HttpOnly, SameSite=Strict
  * cookie that the page's requests then carry.
  */
-export function uiRoutes(app: Chariots, guard: RouteGuard, options: { token: string | undefined }): void {
+export function uiRoutes(app: ServedApp, guard: RouteGuard, options: { token: string | undefined }): Hono {
+  const routes = new Hono()
   const assets = new UiAssets()
   const send = (c: Context, asset: UiAsset | null, cache = 'no-cache') => {
     if (!asset) return c.notFound()
@@ -56,40 +57,40 @@ export function uiRoutes(app: Chariots, guard: RouteGuard, options: { token: str
     })
   }
   const slash = (c: Context) => c.redirect(`${c.req.path}/`, 308)
-  app.get('/ui', guard(slash))
-  app.get(
+  routes.get('/ui', guard(slash))
+  routes.get(
     '/ui/',
     guard((c) => send(c, assets.page('index.html'))),
   )
-  app.get(
+  routes.get(
     '/ui/assets/:file',
     guard((c) => {
       const file = c.req.param('file') ?? ''
       return send(c, file === 'style.css' ? assets.page('style.css') : assets.script(file))
     }),
   )
-  app.get('/ui/api', guard(slash))
-  app.get(
+  routes.get('/ui/api', guard(slash))
+  routes.get(
     '/ui/api/',
     guard((c) => c.html(SWAGGER_PAGE, 200, SECURITY_HEADERS)),
   )
-  app.get(
+  routes.get(
     '/ui/api/init.js',
     guard((c) =>
       c.body(SWAGGER_INIT, 200, { 'content-type': 'text/javascript; charset=utf-8', ...SECURITY_HEADERS }),
     ),
   )
-  app.get(
+  routes.get(
     '/ui/api/:file',
     guard((c) => send(c, assets.swagger(c.req.param('file') ?? ''), 'max-age=3600')),
   )
   const token = options.token
-  if (token === undefined) return
-  app.get(
+  if (token === undefined) return routes
+  routes.get(
     '/ui/login',
     guard((c) => c.html(loginPage(), 200, SECURITY_HEADERS)),
   )
-  app.post(
+  routes.post(
     '/ui/login',
     guard(
       async (c) => {
@@ -108,4 +109,5 @@ export function uiRoutes(app: Chariots, guard: RouteGuard, options: { token: str
       { body: true },
     ),
   )
+  return routes
 }

@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util'
 import { ChariotsError, ErrorCode } from '@chariots/core'
 import { isFinished } from '@chariots/workers'
 import { Client } from '../client/client.js'
-import type { PipelineResponse } from '../client/pipeline-response.js'
+import { type PipelineResponse, pipelineResponseToWire } from '../client/pipeline-response.js'
+import { ServerErrorCode } from '../errors/server-error-code.js'
 import { closestName } from './closest-name.js'
 import { formatStatus, StatusLine } from './status-line.js'
 import { UsageError } from './usage-error.js'
@@ -61,14 +62,14 @@ export async function callCommand(argv: string[]): Promise<void> {
     if (values.wait && response.jobId !== null && !isFinished(response.jobStatus)) {
       response = await follow(client, pipeline, response, timeoutMs)
     }
-    console.log(JSON.stringify(toWire(response), null, 2))
+    console.log(JSON.stringify(pipelineResponseToWire(response), null, 2))
     if (response.jobStatus === 'failed') {
       fail(`${response.error?.code ?? 'OP_FAILED'}: ${response.error?.message ?? 'the job failed'}`)
     } else if (values.wait && !isFinished(response.jobStatus)) {
       fail(`TIMEOUT: job ${response.jobId} is still ${response.jobStatus} after ${timeoutMs} ms`)
     }
   } catch (err) {
-    if (ChariotsError.is(err))
+    if (err instanceof ChariotsError)
       return fail(`${err.code}: ${err.message}${await suggestion(client, err, pipeline)}`)
     if (err instanceof TypeError && err.message === 'fetch failed') {
       const reason = (err.cause as { code?: string; message?: string } | undefined) ?? {}
@@ -109,7 +110,7 @@ async function follow(
   show(first)
   try {
     const response = await followEvents(client, jobId, timeoutMs, show).catch(async (err: unknown) => {
-      if (!ChariotsError.is(err) || !NO_ROUTE.has(err.code)) throw err
+      if (!(err instanceof ChariotsError) || !NO_ROUTE.has(err.code)) throw err
       return followByWaiting(client, pipeline, jobId, timeoutMs, show)
     })
     show(response)
@@ -120,7 +121,7 @@ async function follow(
 }
 
 /** What a server without the job event stream answers for it. */
-const NO_ROUTE = new Set<string>([ErrorCode.NOT_FOUND, ErrorCode.METHOD_NOT_ALLOWED])
+const NO_ROUTE = new Set<string>([ErrorCode.NOT_FOUND, ServerErrorCode.METHOD_NOT_ALLOWED])
 
 /** Reads the job's event stream until it ends (done, failed) or the timeout; answers the latest state. */
 async function followEvents(
@@ -173,25 +174,11 @@ async function followByWaiting(
 }
 
 /** "; did you mean 'x'?" for an unknown pipeline with a served name close to it, else nothing. */
-async function suggestion(client: Client, err: ChariotsError, pipeline: string): Promise<string> {
+async function suggestion(client: Client, err: ChariotsError<string>, pipeline: string): Promise<string> {
   if (err.code !== ErrorCode.PIPELINE_NOT_FOUND) return ''
   const names = await client.availablePipelines().catch(() => [] as string[])
   const close = closestName(pipeline, names)
   return close === undefined ? '' : `; did you mean '${close}'? (chariots call ${close} …)`
-}
-
-/** The response with the wire's field names, as the server sent it. */
-function toWire(response: PipelineResponse): Record<string, unknown> {
-  const wire: Record<string, unknown> = {
-    pipeline_output: response.value,
-    versions: Object.fromEntries([...response.versions].map(([name, v]) => [name, v.toString()])),
-    job_id: response.jobId,
-    job_status: response.jobStatus,
-  }
-  if (response.progress !== undefined) wire.progress = response.progress
-  if (response.error !== undefined) wire.error = response.error
-  if (response.workerLost !== undefined) wire.worker_lost = response.workerLost
-  return wire
 }
 
 function fail(message: string): void {

@@ -1,9 +1,10 @@
 import { maxHeaderSize, STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { ChariotsError, ErrorCode } from '@chariots/core'
+import { ChariotsError } from '@chariots/core'
 import { lingerThenClose } from '../app/linger-then-close.js'
-import type { ErrorBody } from '../errors/error-handler.js'
+import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
 import { statusForCode } from '../errors/status-for-code.js'
+import type { ErrorBody } from '../wire/error-body-wire.js'
 
 /** The limits named in the messages of {@link createClientErrorHandler}. */
 export interface ClientErrorLimits {
@@ -47,36 +48,36 @@ export function createClientErrorHandler(limits: ClientErrorLimits): (err: Error
   }
 }
 
-function toChariotsError(err: ParserError, limits: ClientErrorLimits): ChariotsError {
+function toChariotsError(err: ParserError, limits: ClientErrorLimits): ChariotsError<KnownErrorCode> {
   switch (err.code) {
     case 'HPE_HEADER_OVERFLOW':
-      return new ChariotsError(
-        ErrorCode.HEADERS_TOO_LARGE,
+      return new ChariotsError<KnownErrorCode>(
+        ServerErrorCode.HEADERS_TOO_LARGE,
         `the request line and headers are larger than ${maxHeaderSize} bytes (a URL over 16 KB, or too many headers); ` +
           'send large inputs as JSON in the body of a POST instead',
       )
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return new ChariotsError(
-        ErrorCode.REQUEST_TIMEOUT,
+      return new ChariotsError<KnownErrorCode>(
+        ServerErrorCode.REQUEST_TIMEOUT,
         `the request did not arrive in time: headers must arrive within ${limits.headersTimeoutMs} ms and the whole ` +
           `request within ${limits.requestTimeoutMs} ms; send it faster, or raise the server's limits ` +
           '(chariots serve --headers-timeout-ms / --request-timeout-ms)',
       )
     case 'HPE_INVALID_METHOD':
-      return new ChariotsError(
-        ErrorCode.MALFORMED_REQUEST,
+      return new ChariotsError<KnownErrorCode>(
+        ServerErrorCode.MALFORMED_REQUEST,
         'the request method is not a valid HTTP method; use GET or POST (see GET /openapi.json)',
       )
     case 'HPE_UNEXPECTED_CONTENT_LENGTH':
     case 'HPE_INVALID_TRANSFER_ENCODING':
       if (!/content-length/i.test(err.reason ?? '')) break
-      return new ChariotsError(
-        ErrorCode.MALFORMED_REQUEST,
+      return new ChariotsError<KnownErrorCode>(
+        ServerErrorCode.MALFORMED_REQUEST,
         'the request has both Content-Length and Transfer-Encoding; send only one of them',
       )
   }
-  return new ChariotsError(
-    ErrorCode.MALFORMED_REQUEST,
+  return new ChariotsError<KnownErrorCode>(
+    ServerErrorCode.MALFORMED_REQUEST,
     `the request is not valid HTTP/1.1 (${(err.reason ?? err.code ?? err.message).slice(0, 100)}); ` +
       'end lines with CRLF and send well-formed headers',
   )

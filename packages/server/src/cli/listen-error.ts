@@ -1,4 +1,5 @@
-import { ChariotsError, ErrorCode } from '@chariots/core'
+import { ChariotsError } from '@chariots/core'
+import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
 
 /**
  * A server's listen error as a one-line `LISTEN_FAILED` ChariotsError naming the address and the
@@ -10,7 +11,7 @@ import { ChariotsError, ErrorCode } from '@chariots/core'
  * // 'port 5000 on 127.0.0.1 is already in use (another chariots serve?); stop that process, or serve on another port with --port 5001'
  * ```
  */
-export function listenError(err: Error, host: string, port: number): ChariotsError {
+export function listenError(err: Error, host: string, port: number): ChariotsError<KnownErrorCode> {
   const code = (err as NodeJS.ErrnoException).code
   const message =
     code === 'EADDRINUSE'
@@ -20,5 +21,5 @@ export function listenError(err: Error, host: string, port: number): ChariotsErr
         : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
           ? `cannot listen on ${host}: it is not an address of this machine; pass one that is with --host, e.g. --host 127.0.0.1`
           : `cannot listen on ${host}:${port}: ${err.message}; check --host and --port`
-  return new ChariotsError(ErrorCode.LISTEN_FAILED, message, { cause: err })
+  return new ChariotsError<KnownErrorCode>(ServerErrorCode.LISTEN_FAILED, message, { cause: err })
 }

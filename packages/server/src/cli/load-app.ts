@@ -47,7 +47,7 @@ export async function loadApp(modulePath: string): Promise<{ app: Chariots; path
 
 /** One line saying why an import failed: the compiler's located error, else the first line. */
 function describeImportError(err: unknown): string {
-  if (ChariotsError.is(err)) return err.message
+  if (err instanceof ChariotsError) return err.message
   if (!(err instanceof Error)) return String(err)
   const lines = err.message.split('\n')
   // esbuild (through tsx): "Transform failed with 1 error:\n/abs/app.ts:4:0: ERROR: Expected …"

@@ -126,7 +126,7 @@ async function main(argv: string[]): Promise<void> {
       process.exit(2)
     }
     // A ChariotsError names the problem and the fix: its message is enough, the stack is noise.
-    if (ChariotsError.is(err)) {
+    if (err instanceof ChariotsError) {
       console.error(`chariots ${name}: ${err.message}`)
       process.exit(1)
     }

@@ -3,15 +3,11 @@ import { existsSync } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { ChariotsError } from '@chariots/core'
+import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
 import type { CheckoutPackage } from './chariots-checkout.js'
 
 /** The project folder that holds the packed `@chariots/*` packages. */
 export const VENDOR_DIR = 'vendor'
-
-/** `chariots new` found a package of the checkout without its build (`dist/`). */
-export const NOT_BUILT = 'NOT_BUILT'
-/** `pnpm pack` could not pack the checkout's packages. */
-export const PACK_FAILED = 'PACK_FAILED'
 
 /**
  * The file name `pnpm pack` gives a package's tarball: `@chariots/core` 0.1.0 →
@@ -38,8 +34,8 @@ export function tarballName(pkg: Pick<CheckoutPackage, 'name' | 'version'>): str
 export function assertBuilt(checkout: string, packages: CheckoutPackage[]): void {
   const missing = packages.filter((p) => !existsSync(join(p.dir, 'dist/index.js')))
   if (missing.length === 0) return
-  throw new ChariotsError(
-    NOT_BUILT,
+  throw new ChariotsError<KnownErrorCode>(
+    ServerErrorCode.NOT_BUILT,
     `the Chariots packages of ${checkout} are not built (${missing.map((p) => p.name).join(', ')} ` +
       `have no dist/index.js): run \`pnpm install && pnpm build\` in ${checkout}, then chariots new again`,
   )
@@ -70,8 +66,8 @@ export async function vendorPackages(
   const missing = packages.filter((p) => !existsSync(join(dest, tarballName(p))))
   if (failure !== undefined || missing.length > 0) {
     await rm(dest, { recursive: true, force: true })
-    throw new ChariotsError(
-      PACK_FAILED,
+    throw new ChariotsError<KnownErrorCode>(
+      ServerErrorCode.PACK_FAILED,
       `could not pack the Chariots packages of ${checkout} into ${dest} with \`pnpm ${args.join(' ')}\`` +
         `${failure ? `: ${failure}` : `: no tarball for ${missing.map((p) => p.name).join(', ')}`}`,
     )

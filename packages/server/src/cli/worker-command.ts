@@ -1,6 +1,7 @@
 import { basename } from 'node:path'
 import { parseArgs } from 'node:util'
 import { ChariotsError, ErrorCode } from '@chariots/core'
+import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
 import { createLogger } from './create-logger.js'
 import { loadApp } from './load-app.js'
 import { UsageError } from './usage-error.js'
@@ -43,8 +44,8 @@ export async function workerCommand(argv: string[]): Promise<void> {
   }
   if (pool.runsInServerProcess) {
     const name = pool.constructor.name
-    throw new ChariotsError(
-      ErrorCode.WORKERS_IN_SERVER,
+    throw new ChariotsError<KnownErrorCode>(
+      ServerErrorCode.WORKERS_IN_SERVER,
       `app module '${modulePath}' uses an ${name}: its jobs run inside the server process ` +
         `(chariots serve ${basename(modulePath)}), so a worker process would have none to run. To run jobs in ` +
         'separate worker processes, give the app an RQWorkerPool on Redis (@chariots/workers-rq-like: ' +

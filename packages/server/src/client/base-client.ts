@@ -1,4 +1,8 @@
-import { ChariotsError, ErrorCode, type Pipeline, type RetrainPlan, type Version } from '@chariots/core'
+import { ChariotsError, type Pipeline, type RetrainPlan, type Version } from '@chariots/core'
+import { isFinished } from '@chariots/workers'
+import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
+import { parseWire } from '../wire/parse-wire.js'
+import { AvailablePipelinesWire, HealthCheckWire, PipelineHealthWire } from '../wire/pipeline-route-wire.js'
 import { errorFromResponse } from './error-from-response.js'
 import { type JobEventsOptions, type JobUpdate, readJobEvents } from './job-events.js'
 import { type PipelineResponse, parseVersions, toPipelineResponse } from './pipeline-response.js'
@@ -23,7 +27,6 @@ export interface WaitForJobOptions {
   timeoutMs?: number
 }
 
-const FINISHED = new Set(['done', 'failed'])
 /** Longest a single wait request holds, so proxies with idle timeouts do not cut it. */
 const WAIT_CHUNK_MS = 25_000
 
@@ -62,12 +65,13 @@ export class BaseClient {
       pipeline_input: input === undefined ? null : input,
       use_worker: options.useWorker === true,
     }
-    return toPipelineResponse<T>(await this.post(`${pipelinePath(pipeline)}/main`, body))
+    const path = `${pipelinePath(pipeline)}/main`
+    return toPipelineResponse<T>(await this.post(path, body), `POST ${path}`)
   }
 
   /** The state of a worker job (`pipeline` is accepted for symmetry with the Python client). */
   async fetchJob<T = unknown>(jobId: string, _pipeline?: PipelineRef): Promise<PipelineResponse<T>> {
-    return toPipelineResponse<T>(await this.post('/jobs/fetch/', { job_id: jobId }))
+    return toPipelineResponse<T>(await this.post('/jobs/fetch/', { job_id: jobId }), 'POST /jobs/fetch/')
   }
 
   /**
@@ -84,8 +88,8 @@ export class BaseClient {
       const left = Math.max(0, deadline - Date.now())
       const chunk = Math.min(left, WAIT_CHUNK_MS)
       const path = `/jobs/${encodeURIComponent(jobId)}/wait?timeout_ms=${chunk}`
-      const response = toPipelineResponse<T>(await this.send('GET', path))
-      if (FINISHED.has(response.jobStatus) || Date.now() >= deadline) return response
+      const response = toPipelineResponse<T>(await this.send('GET', path), `GET ${path}`)
+      if (isFinished(response.jobStatus) || Date.now() >= deadline) return response
     }
   }
 
@@ -102,29 +106,38 @@ export class BaseClient {
   /** Whether the server has the pipeline loaded (false, not an error, when it answers 419). */
   async isPipelineLoaded(pipeline: PipelineRef): Promise<boolean> {
     try {
-      const body = (await this.send('GET', `${pipelinePath(pipeline)}/health_check`)) as {
-        is_loaded?: unknown
-      }
-      return body?.is_loaded === true
+      const path = `${pipelinePath(pipeline)}/health_check`
+      // Only the field the Python server sends too.
+      const health = parseWire(
+        PipelineHealthWire.pick({ is_loaded: true }),
+        await this.send('GET', path),
+        `GET ${path}`,
+      )
+      return health.is_loaded
     } catch (err) {
-      if (ChariotsError.is(err) && err.details?.status === 419) return false
+      if (err instanceof ChariotsError && err.details?.status === 419) return false
       throw err
     }
   }
 
   /** Each node's name → its version, on the server. */
   async pipelineVersions(pipeline: PipelineRef): Promise<Map<string, Version>> {
-    return parseVersions(await this.post(`${pipelinePath(pipeline)}/versions`, null))
+    const path = `${pipelinePath(pipeline)}/versions`
+    return parseVersions(await this.post(path, null), `POST ${path}`)
   }
 
   /** Whether each pipeline is loaded (`GET /health_check`). */
   async healthCheck(): Promise<Record<string, boolean>> {
-    return (await this.send('GET', '/health_check')) as Record<string, boolean>
+    return parseWire(HealthCheckWire, await this.send('GET', '/health_check'), 'GET /health_check')
   }
 
   /** The names of the pipelines the server serves. */
   async availablePipelines(): Promise<string[]> {
-    return (await this.send('GET', '/available_pipelines')) as string[]
+    return parseWire(
+      AvailablePipelinesWire,
+      await this.send('GET', '/available_pipelines'),
+      'GET /available_pipelines',
+    )
   }
 
   /**
@@ -201,8 +214,8 @@ export class BaseClient {
       json = text === '' ? null : JSON.parse(text)
     } catch {
       if (response.ok) {
-        throw new ChariotsError(
-          ErrorCode.INVALID_JSON,
+        throw new ChariotsError<KnownErrorCode>(
+          ServerErrorCode.INVALID_RESPONSE,
           `the server answered ${method} ${path} with text that is not JSON: ${text.slice(0, 200)}`,
         )
       }

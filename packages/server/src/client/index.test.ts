@@ -7,6 +7,7 @@ describe('@chariots/server/client', () => {
       [
         "BaseClient",
         "Client",
+        "ServerErrorCode",
         "errorFromResponse",
         "parseVersions",
         "readServerSentEvents",

@@ -1,5 +1,11 @@
 // The client side: no Hono in this import graph (a test checks the built files).
 
+export {
+  type KnownErrorCode,
+  ServerErrorCode,
+  type ServerErrorCodeName,
+  type WireErrorCode,
+} from '../errors/server-error-code.js'
 export type { ClientOptions, FetchLike, PipelineRef, WaitForJobOptions } from './base-client.js'
 export { BaseClient } from './base-client.js'
 export type { HttpClientOptions } from './client.js'

@@ -50,7 +50,10 @@ export async function* readJobEvents(open: Open, options: JobEventsOptions): Asy
       for await (const event of readServerSentEvents(response.body, options.signal)) {
         if (event.id !== null) lastId = event.id
         left = options.reconnects ?? 3
-        const update = { id: event.id, response: toPipelineResponse(JSON.parse(event.data)) }
+        const update = {
+          id: event.id,
+          response: toPipelineResponse(JSON.parse(event.data), 'an event of the job stream'),
+        }
         yield update
         if (update.response.jobStatus === 'done' || update.response.jobStatus === 'failed') return
       }

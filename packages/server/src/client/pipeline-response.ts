@@ -1,5 +1,7 @@
-import { ChariotsError, ErrorCode, type Progress, Version } from '@chariots/core'
+import { type Progress, Version } from '@chariots/core'
 import type { JobError, JobStatus } from '@chariots/workers'
+import { parseWire } from '../wire/parse-wire.js'
+import { JobWire, VersionsWire } from '../wire/pipeline-call-wire.js'
 
 /**
  * What a pipeline call (or a job fetch) answers: the output, each node's version, and for worker
@@ -29,34 +31,49 @@ export interface PipelineResponse<T = unknown> {
   workerLost?: boolean
 }
 
-/** Reads a `versions` JSON record into a Map of parsed versions. */
-export function parseVersions(record: unknown): Map<string, Version> {
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) {
-    throw new ChariotsError(
-      ErrorCode.INVALID_BODY,
-      `the server answered versions ${JSON.stringify(record)?.slice(0, 100)}, not an object`,
-    )
-  }
-  return new Map(Object.entries(record).map(([name, v]) => [name, Version.parse(String(v))]))
+/**
+ * Reads a `versions` JSON record into a Map of parsed versions; anything else is an
+ * `INVALID_RESPONSE`.
+ */
+export function parseVersions(record: unknown, what = 'a versions request'): Map<string, Version> {
+  const versions = parseWire(VersionsWire, record, what)
+  return new Map(Object.entries(versions).map(([name, v]) => [name, Version.parse(v)]))
 }
 
-/** Reads the JSON of a pipeline call or job fetch into a {@link PipelineResponse}. */
-export function toPipelineResponse<T = unknown>(body: unknown): PipelineResponse<T> {
-  if (typeof body !== 'object' || body === null || !('job_status' in body)) {
-    throw new ChariotsError(
-      ErrorCode.INVALID_BODY,
-      `the server answered ${JSON.stringify(body)?.slice(0, 200)}, not a pipeline response`,
-    )
-  }
-  const b = body as Record<string, unknown>
+/**
+ * Reads the JSON of a pipeline call, a job fetch or a job event ({@link JobWire}) into a
+ * {@link PipelineResponse}; a body of another shape is an `INVALID_RESPONSE`.
+ */
+export function toPipelineResponse<T = unknown>(
+  body: unknown,
+  what = 'a pipeline call',
+): PipelineResponse<T> {
+  const wire = parseWire(JobWire, body, what)
   const response: PipelineResponse<T> = {
-    value: (b.pipeline_output ?? null) as T,
-    versions: parseVersions(b.versions ?? {}),
-    jobId: typeof b.job_id === 'string' ? b.job_id : null,
-    jobStatus: b.job_status as JobStatus,
+    value: (wire.pipeline_output ?? null) as T,
+    versions: new Map(Object.entries(wire.versions).map(([name, v]) => [name, Version.parse(v)])),
+    jobId: wire.job_id,
+    jobStatus: wire.job_status,
   }
-  if ('progress' in b) response.progress = (b.progress ?? null) as Progress | null
-  if ('error' in b) response.error = (b.error ?? null) as JobError | null
-  if ('worker_lost' in b) response.workerLost = b.worker_lost === true
+  if (wire.progress !== undefined) response.progress = wire.progress
+  if (wire.error !== undefined) response.error = wire.error
+  if (wire.worker_lost !== undefined) response.workerLost = wire.worker_lost
   return response
+}
+
+/**
+ * The response as the wire sent it, with the wire's field names (what `chariots call` prints):
+ * the inverse of {@link toPipelineResponse}.
+ */
+export function pipelineResponseToWire(response: PipelineResponse): JobWire {
+  const wire: JobWire = {
+    pipeline_output: response.value,
+    versions: Object.fromEntries([...response.versions].map(([name, v]) => [name, v.toString()])),
+    job_id: response.jobId,
+    job_status: response.jobStatus,
+  }
+  if (response.progress !== undefined) wire.progress = response.progress
+  if (response.error !== undefined) wire.error = response.error
+  if (response.workerLost !== undefined) wire.worker_lost = response.workerLost
+  return wire
 }

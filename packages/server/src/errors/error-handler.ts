@@ -2,6 +2,7 @@ import type { ChariotsError } from '@chariots/core'
 import type { Context, ErrorHandler } from 'hono'
 import type { Logger } from 'pino'
 import { closeIfBodyUnread } from '../app/close-if-body-unread.js'
+import type { ErrorBody } from '../wire/error-body-wire.js'
 import { statusForCode } from './status-for-code.js'
 import { toChariotsError } from './to-chariots-error.js'
 
@@ -15,16 +16,10 @@ export interface ErrorHandlerOptions {
    * More facts for the details of a 419 (the retrain plan of the pipeline it is about); answered
    * without them when it resolves to undefined.
    */
-  moreDetails?: (error: ChariotsError, c: Context) => Promise<Record<string, unknown> | undefined> | undefined
-}
-
-/**
- * The JSON body of every error: `{ error: { code, message } }`, plus the error's `details` when it
- * has any (the nodes and versions of a `VersionError`, the issues of a bad input, …) and `stack` in
- * debug mode.
- */
-export interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown>; stack?: string }
+  moreDetails?: (
+    error: ChariotsError<string>,
+    c: Context,
+  ) => Promise<Record<string, unknown> | undefined> | undefined
 }
 
 /**
@@ -66,13 +61,16 @@ export function createErrorHandler(options: ErrorHandlerOptions): ErrorHandler {
  * The seconds an error asks the client to wait before retrying (`details.retryAfterSeconds`, a
  * whole number above 0, as a full worker pool's `QUEUE_FULL` carries), sent as `Retry-After`.
  */
-export function retryAfterOf(error: ChariotsError): number | undefined {
+export function retryAfterOf(error: ChariotsError<string>): number | undefined {
   const seconds = error.details?.retryAfterSeconds
   return typeof seconds === 'number' && Number.isSafeInteger(seconds) && seconds > 0 ? seconds : undefined
 }
 
 /** The details as plain JSON; a value JSON cannot write (a bigint, a cycle) is logged and left out. */
-function jsonDetails(error: ChariotsError, logger: Logger | undefined): Record<string, unknown> | undefined {
+function jsonDetails(
+  error: ChariotsError<string>,
+  logger: Logger | undefined,
+): Record<string, unknown> | undefined {
   if (error.details === undefined) return undefined
   try {
     return JSON.parse(JSON.stringify(error.details)) as Record<string, unknown>

@@ -1,5 +1,6 @@
 import type { ChariotsError } from '@chariots/core'
-import type { ErrorBody } from './error-handler.js'
+import type { ErrorBody } from '../wire/error-body-wire.js'
+import type { WireErrorCode } from './server-error-code.js'
 import { statusForCode } from './status-for-code.js'
 
 /**
@@ -8,10 +9,13 @@ import { statusForCode } from './status-for-code.js'
  *
  * @example
  * ```ts
- * errorResponse(new ChariotsError('HOST_NOT_ALLOWED', "host 'evil.example' is not allowed")).status // 421
+ * errorResponse(new ChariotsError<KnownErrorCode>(ServerErrorCode.HOST_NOT_ALLOWED, "host 'evil.example' is not allowed")).status // 421
  * ```
  */
-export function errorResponse(error: ChariotsError, headers: Record<string, string> = {}): Response {
+export function errorResponse(
+  error: ChariotsError<WireErrorCode>,
+  headers: Record<string, string> = {},
+): Response {
   const body: ErrorBody = { error: { code: error.code, message: error.message } }
   return new Response(JSON.stringify(body), {
     status: statusForCode(error.code),

@@ -40,14 +40,14 @@ export function fromFailedReason(reason: string | undefined, maxStalledCount: nu
   if (encoded) return { code: encoded[1]!, message: encoded[2]! }
   if (/stalled more than allowable limit/.test(text)) {
     return {
-      code: 'JOB_STALLED',
+      code: ErrorCode.JOB_STALLED,
       message: `the worker running the job stopped (killed, crashed, or its event loop was blocked past lockDuration) more than maxStalledCount (${maxStalledCount}) times; the job was not finished`,
     }
   }
   const exited = /^Unexpected exit code: (\S+) signal: (\S+)/.exec(text)
   if (exited) {
     return {
-      code: 'WORKER_DIED',
+      code: ErrorCode.WORKER_DIED,
       message: `the process running the job exited unexpectedly (exit code ${exited[1]}, signal ${exited[2]})`,
     }
   }

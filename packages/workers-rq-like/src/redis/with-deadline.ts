@@ -21,7 +21,7 @@ export async function withDeadline<T>(
   try {
     return await Promise.race([promise, timeout])
   } catch (err) {
-    if (ChariotsError.is(err)) throw err
+    if (err instanceof ChariotsError) throw err
     throw new ChariotsError(code, `${what}: ${(err as Error)?.message ?? String(err)}`, { cause: err })
   } finally {
     clearTimeout(timer)

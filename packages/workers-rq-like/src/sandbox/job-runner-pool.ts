@@ -1,3 +1,4 @@
+import { ErrorCode } from '@chariots/core'
 import { type JobError, type JobResult, jobTimeoutError, toJobError } from '@chariots/workers'
 import type { JobOutcome } from '../job/job-body.js'
 import { bullFailureOf, toBullFailure } from '../job/job-failure.js'
@@ -110,7 +111,7 @@ export class JobRunnerPool {
   private async acquire(): Promise<JobRunner> {
     for (;;) {
       if (this.closed)
-        throw bullFailureOf({ code: 'WORKER_SHUTDOWN', message: 'the worker is shutting down' })
+        throw bullFailureOf({ code: ErrorCode.WORKER_SHUTDOWN, message: 'the worker is shutting down' })
       const runner = this.idle.pop()
       if (runner && !runner.dead) return runner
       if (runner) {

@@ -4,6 +4,7 @@
  * with {@link runJobBody}, posting its progress and outcome.
  */
 import { parentPort, workerData } from 'node:worker_threads'
+import { ErrorCode } from '@chariots/core'
 import { toJobError } from '@chariots/workers'
 import { runJobBody } from '../job/job-body.js'
 import { APP_MODULE_ENV } from './app-module-env.js'
@@ -35,7 +36,7 @@ const onRequest = async ({ jobId, data }: RunRequest) => {
     post({ type: 'outcome', outcome })
   } catch (err) {
     const message = `the job's result cannot be sent back to the worker process: ${(err as Error).message}`
-    post({ type: 'outcome', outcome: { ok: false, error: { code: 'INVALID_OUTPUT', message } } })
+    post({ type: 'outcome', outcome: { ok: false, error: { code: ErrorCode.INVALID_OUTPUT, message } } })
   }
 }
 

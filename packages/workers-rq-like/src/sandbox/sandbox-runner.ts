@@ -92,7 +92,7 @@ export class SandboxRunner implements JobRunner {
     } else if (message.type === 'init-failed') {
       this.dead = true
       void this.channel.kill()
-      this.settleReady?.reject(new ChariotsError(message.error.code, message.error.message))
+      this.settleReady?.reject(new ChariotsError<string>(message.error.code, message.error.message))
     } else if (message.type === 'progress') {
       this.current?.onProgress(message.progress)
     } else {
@@ -106,7 +106,7 @@ export class SandboxRunner implements JobRunner {
   private die(why: string): void {
     this.dead = true
     const message = `the ${this.what} running the job ${why}`
-    this.settleReady?.reject(new ChariotsError('WORKER_DIED', message))
+    this.settleReady?.reject(new ChariotsError(ErrorCode.WORKER_DIED, message))
     const current = this.current
     this.current = undefined
     current?.resolve(died(message))
@@ -165,5 +165,5 @@ export class SandboxRunner implements JobRunner {
 }
 
 function died(message: string): JobOutcome {
-  return { ok: false, error: { code: 'WORKER_DIED', message } }
+  return { ok: false, error: { code: ErrorCode.WORKER_DIED, message } }
 }

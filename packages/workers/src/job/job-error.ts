@@ -11,7 +11,7 @@ import type { JobError } from './job-types.js'
  * ```
  */
 export function toJobError(err: unknown): JobError {
-  if (ChariotsError.is(err)) return { code: String(err.code), message: err.message }
+  if (err instanceof ChariotsError) return { code: String(err.code), message: err.message }
   if (err instanceof Error) return { code: ErrorCode.OP_FAILED, message: err.message || err.name }
   return { code: ErrorCode.OP_FAILED, message: String(err) }
 }
