@@ -45,7 +45,6 @@ describe('@chariots/core', () => {
         "applyRetention",
         "canonicalJson",
         "checkRunnable",
-        "isLoadableOp",
         "isPipeline",
         "isSaverAwareOp",
         "lineageMismatch",
