@@ -82,9 +82,11 @@ export { BaseSaver } from './savers/base-saver.js'
 export type { FileSaverOptions } from './savers/file-saver.js'
 export { FileSaver } from './savers/file-saver.js'
 export { safePath } from './savers/safe-path.js'
+export { LazyValue } from './store/lazy-value.js'
 export type { OpStoreOptions } from './store/op-store.js'
 export { OpStore } from './store/op-store.js'
-export { applyRetention, DEFAULT_KEEP } from './store/retention.js'
+export { readStateBytes } from './store/read-state-bytes.js'
+export { applyRetention, DEFAULT_KEEP, pruneReport, retentionOption } from './store/retention.js'
 export type { NewState, PruneOptions, PruneReport, StateRecord, StateStore } from './store/state-store.js'
 
 // Serializers
