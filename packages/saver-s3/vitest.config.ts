@@ -1,11 +1,3 @@
-import { defineProject } from 'vitest/config'
+import { AWS_SDK_QUIET, packageProject } from '../../vitest.shared.js'
 
-export default defineProject({
-  test: {
-    name: 'saver-s3',
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  },
-})
+export default packageProject('saver-s3', { test: { env: AWS_SDK_QUIET } })

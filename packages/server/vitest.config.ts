@@ -1,16 +1,10 @@
 import { fileURLToPath } from 'node:url'
-import { defineProject } from 'vitest/config'
+import { packageProject } from '../../vitest.shared.js'
 
-export default defineProject({
+export default packageProject('server', {
   // @chariots/testing depends on this package, so it cannot be a dependency back: the tests reach
   // its build through an alias instead (the root test script builds every package first).
   resolve: {
     alias: { '@chariots/testing': fileURLToPath(new URL('../testing/dist/index.js', import.meta.url)) },
-  },
-  test: {
-    name: 'server',
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
   },
 })

@@ -1,11 +1,3 @@
-import { defineProject } from 'vitest/config'
+import { AWS_SDK_QUIET, packageProject } from '../../vitest.shared.js'
 
-export default defineProject({
-  test: {
-    name: 'store-postgres',
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-  },
-})
+export default packageProject('store-postgres', { test: { env: AWS_SDK_QUIET } })

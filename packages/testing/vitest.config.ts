@@ -1,10 +1,3 @@
-import { defineProject } from 'vitest/config'
+import { packageProject } from '../../vitest.shared.js'
 
-export default defineProject({
-  test: {
-    name: 'testing',
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-  },
-})
+export default packageProject('testing')

@@ -1,11 +1,7 @@
-import { defineProject } from 'vitest/config'
+import { packageProject } from '../../vitest.shared.js'
 
-export default defineProject({
+export default packageProject('tfjs', {
   test: {
-    name: 'tfjs',
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
     // *.test-d.ts files are type tests: tsc checks them (the static fitParams of subclasses).
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.typecheck.json' },
   },

@@ -1,4 +1,5 @@
-// Model adapters: ml.js estimators behind one JSON-only interface (biome keeps these sorted by path)
+// Model adapters: ml.js estimators behind one JSON-only interface
+
 export type { AdapterConstructor } from './adapters/adapter-base.js'
 export { AdapterBase } from './adapters/adapter-base.js'
 export type { DecisionTreeClassifierParams } from './adapters/decision-tree-classifier.js'
@@ -22,10 +23,14 @@ export { RandomForestClassifier } from './adapters/random-forest-classifier.js'
 export type { RandomForestRegressorParams } from './adapters/random-forest-regressor.js'
 export { RandomForestRegressor } from './adapters/random-forest-regressor.js'
 export { ShapeError } from './adapters/shape-error.js'
+
 // Data sets
+
 export type { IrisData } from './data/iris.js'
 export { loadIris } from './data/iris.js'
+
 // ML ops: MLOp subclasses whose model is one of the adapters above
+
 export { ModelOp } from './ops/model-op.js'
 export { SupervisedOp } from './ops/supervised-op.js'
 export { UnsupervisedOp } from './ops/unsupervised-op.js'

@@ -3,9 +3,9 @@
 // `done`. A gated op holds the job at known points, so "mid-job" is a fact, not a race.
 import { randomUUID } from 'node:crypto'
 import { BaseOp, Node, Pipeline, ReservedNodes } from '@chariots/core'
-import { RQWorkerContext, type RunningRedis, startRedis, WorkerContext } from '@chariots/testing'
+import { type RunningRedis, startRedis, WorkerContext } from '@chariots/testing'
 import { InProcessWorkerPool, type JobResponse } from '@chariots/workers'
-import { RQWorkerPool } from '@chariots/workers-rq-like'
+import { RQWorkerContext, RQWorkerPool } from '@chariots/workers-rq-like'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type PipelineResponse, readServerSentEvents, type ServerSentEvent } from '../src/client/index.js'
 import { Chariots } from '../src/index.js'

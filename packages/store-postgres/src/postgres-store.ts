@@ -5,10 +5,14 @@ import {
   ChariotsError,
   DEFAULT_KEEP,
   ErrorCode,
+  LazyValue,
   type NewState,
   PromiseMutex,
   type PruneOptions,
   type PruneReport,
+  pruneReport,
+  readStateBytes,
+  retentionOption,
   type StateRecord,
   type StateStore,
 } from '@chariots/core'
@@ -65,9 +69,8 @@ export class PostgresStore implements StateStore {
   private closed = false
   /** Serializes this process's commits, so waiting ones never hold every pooled connection. */
   private readonly commits = new PromiseMutex()
-  /** The save-order number this object reads at. */
-  private horizon: number | undefined
-  private reading: Promise<number> | undefined
+  /** The save-order number this object reads at, read on first use. */
+  private readonly horizon = new LazyValue(() => this.lastSeq())
 
   constructor(db: PostgresConnection | string, options: PostgresStoreOptions = {}) {
     this.db = (typeof db === 'string' ? new PostgresConnection(db, options) : db).retain()
@@ -77,21 +80,15 @@ export class PostgresStore implements StateStore {
       this.saver instanceof PostgresSaver
         ? this.db.location
         : `${this.db.location}, bytes in ${this.saver.location}`
-    this.keep = options.retention === undefined ? DEFAULT_KEEP : options.retention
-    if (this.keep !== false && !(Number.isInteger(this.keep) && this.keep >= 1)) {
-      throw new ChariotsError(
-        ErrorCode.INVALID_INPUT,
-        `PostgresStore retention must be a whole number of states per node (1 or more) or false, got ${String(options.retention)}`,
-      )
-    }
+    this.keep = retentionOption('PostgresStore', options.retention)
   }
 
   async reload(): Promise<void> {
-    this.horizon = await this.lastSeq()
+    this.horizon.set(await this.lastSeq())
   }
 
   async listStates(node: string): Promise<readonly StateRecord[]> {
-    const horizon = await this.view()
+    const horizon = await this.horizon.get()
     return this.records(
       `could not list the states of '${node}'`,
       `WHERE n.name = $1 AND s.seq <= $2 ORDER BY s.seq`,
@@ -100,7 +97,7 @@ export class PostgresStore implements StateStore {
   }
 
   async recentStates(node: string): Promise<{ states: readonly StateRecord[]; complete: boolean }> {
-    const horizon = await this.view()
+    const horizon = await this.horizon.get()
     const newest = await this.records(
       `could not list the states of '${node}'`,
       `WHERE n.name = $1 AND s.seq <= $2 ORDER BY s.seq DESC LIMIT ${RECENT + 1}`,
@@ -110,7 +107,7 @@ export class PostgresStore implements StateStore {
   }
 
   async listNodes(): Promise<readonly string[]> {
-    const horizon = await this.view()
+    const horizon = await this.horizon.get()
     const rows = await this.db.run('could not list the nodes', (sql) =>
       sql.unsafe(
         `SELECT n.name FROM ${this.t('nodes')} n
@@ -121,17 +118,8 @@ export class PostgresStore implements StateStore {
     return rows.map((r) => r.name as string)
   }
 
-  async readState(record: StateRecord): Promise<Uint8Array> {
-    try {
-      return await this.saver.load(record.blob)
-    } catch (cause) {
-      if ((cause as ChariotsError).code !== ErrorCode.NOT_FOUND) throw cause
-      throw new ChariotsError(
-        ErrorCode.STORE_ERROR,
-        `the bytes of state ${record.seq} of node '${record.node}' are missing at '${record.blob}' in store '${this.location}'; retrain and save that node`,
-        { cause, details: { node: record.node, seq: record.seq, path: record.blob } },
-      )
-    }
+  readState(record: StateRecord): Promise<Uint8Array> {
+    return readStateBytes(this.saver, record, this.location)
   }
 
   async saveStates(states: readonly NewState[]): Promise<StateRecord[]> {
@@ -171,7 +159,7 @@ export class PostgresStore implements StateStore {
         }),
       )
       // Every save-order number up to ours is committed: a consistent view.
-      this.horizon = records[0]!.seq
+      this.horizon.set(records[0]!.seq)
       if (garbage) await this.collect().catch(() => undefined)
       return records
     })
@@ -189,15 +177,7 @@ export class PostgresStore implements StateStore {
       )
       await this.collect()
     })
-    const after = await this.counts()
-    const removed: Record<string, number> = {}
-    const kept: Record<string, number> = {}
-    for (const [node, n] of before) {
-      const left = after.get(node) ?? 0
-      kept[node] = left
-      if (n > left) removed[node] = n - left
-    }
-    return { removed, kept }
+    return pruneReport(before, await this.counts())
   }
 
   /** Releases the connection pool (closed once its last user, store, saver or announcer, is done). */
@@ -210,22 +190,6 @@ export class PostgresStore implements StateStore {
 
   private t(name: string): string {
     return this.db.table(name)
-  }
-
-  private view(): Promise<number> {
-    if (this.horizon !== undefined) return Promise.resolve(this.horizon)
-    this.reading ??= this.lastSeq().then(
-      (seq) => {
-        this.reading = undefined
-        this.horizon ??= seq
-        return this.horizon
-      },
-      (err) => {
-        this.reading = undefined
-        throw err
-      },
-    )
-    return this.reading
   }
 
   private async lastSeq(): Promise<number> {

@@ -1,6 +1,10 @@
-// Job statuses, re-exported from @chariots/workers (`r.jobStatus === JobStatus.done`)
-export { JobStatus } from '@chariots/workers'
-// Example ops and pipelines (server engineer)
+// Job statuses and workers for a test, re-exported from @chariots/workers (`r.jobStatus === JobStatus.done`)
+
+export type { PoolOwner, WorkerContextOptions } from '@chariots/workers'
+export { JobStatus, WorkerContext } from '@chariots/workers'
+
+// Example ops and pipelines
+
 export {
   AddOneOp,
   addOneIsOddPipeline,
@@ -17,20 +21,10 @@ export {
   SlowOp,
   slowPipeline,
 } from './example-ops.js'
-// Iris ops and pipelines (ml engineer)
-export {
-  IrisFullDatasetOp,
-  IrisXDatasetOp,
-  irisPredictionPipeline,
-  irisTrainingPipeline,
-  LogisticOp,
-  PCAOp,
-  RandomForestOp,
-} from './iris-ops.js'
-// Workers and Redis for tests (workers engineer)
+
+// Servers for tests: Redis, PostgreSQL and an S3 API server, and stores on them
+
 export { pingRedis } from './ping-redis.js'
-export { RQWorkerContext } from './rq-worker-context.js'
-// PostgreSQL and an S3 API server for the store tests (store engineer)
 export type { RunningPostgres, StartPostgresOptions } from './start-postgres.js'
 export { startPostgres } from './start-postgres.js'
 export type { RunningRedis, StartRedisOptions } from './start-redis.js'
@@ -39,8 +33,8 @@ export type { RunningS3, StartS3Options } from './start-s3.js'
 export { startS3 } from './start-s3.js'
 export type { StoreKind, StoreKit, StoreServers } from './store-kit.js'
 export { createStoreKit, STORE_KINDS } from './store-kit.js'
-// Test client (server engineer)
+
+// Test client
+
 export type { RequestableApp, TestClientOptions } from './test-client.js'
 export { TestClient } from './test-client.js'
-export type { PoolOwner, WorkerContextOptions } from './worker-context.js'
-export { WorkerContext } from './worker-context.js'

@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { appendFile, chmod, chown, mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { ChariotsError, ErrorCode } from '@chariots/core'
+import { type ChildServer, retryOnPortClash, startChildServer } from './child-server.js'
 import { freePort } from './free-port.js'
 
 /** Options of {@link startPostgres}. */
@@ -56,16 +57,7 @@ export interface RunningPostgres {
  * ```
  */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<RunningPostgres> {
-  let lastError: unknown
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      return await startOnce(options)
-    } catch (err) {
-      lastError = err // another process may have taken the port in between: try another one
-      if (options.port !== undefined) break
-    }
-  }
-  throw lastError
+  return retryOnPortClash(() => startOnce(options), options.port !== undefined)
 }
 
 async function startOnce(options: StartPostgresOptions): Promise<RunningPostgres> {
@@ -92,7 +84,10 @@ async function startOnce(options: StartPostgresOptions): Promise<RunningPostgres
   const init = spawnSync(initdb[0]!, [...initdb.slice(1), ...initArgs], { env, encoding: 'utf8' })
   if (init.status !== 0) {
     await rm(dir, { recursive: true, force: true })
-    throw new Error(`initdb failed (${init.status ?? init.error?.message}): ${init.stderr ?? ''}`.trim())
+    throw new ChariotsError(
+      ErrorCode.BACKEND_UNAVAILABLE,
+      `initdb failed (${init.status ?? init.error?.message}); check the PostgreSQL install in ${bin}: ${init.stderr ?? ''}`.trim(),
+    )
   }
   if (!/^127\.|^localhost$|^::1$/.test(host)) {
     // initdb trusts loopback only: trust the hosts of the network the server listens on too.
@@ -112,38 +107,25 @@ async function startOnce(options: StartPostgresOptions): Promise<RunningPostgres
     'max_connections=200',
     ...(options.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off'] : []),
   ]
-  let child: ChildProcess | undefined
-  let output = ''
-  const killOnExit = () => child?.kill('SIGKILL')
+  const isReady = [...prefix, join(bin, 'pg_isready'), '-h', host, '-p', String(port), '-q']
+  let server: ChildServer | undefined
   const startServer = async () => {
-    output = ''
-    const proc = spawn(command[0]!, [...command.slice(1), ...args], {
+    server = await startChildServer({
+      name: 'postgres',
+      command: [...command, ...args],
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      isReady: () => spawnSync(isReady[0]!, isReady.slice(1)).status === 0,
+      readiness: `accept connections on ${host}:${port}`,
+      timeoutMs: options.timeoutMs ?? 20_000,
+      pollMs: 50,
+      stopSignal: 'SIGINT', // fast shutdown: aborts transactions, closes connections
+      killAfterMs: 10_000,
+      fix: 'check the PostgreSQL install (POSTGRES_BIN) and that the port is free',
     })
-    child = proc
-    proc.stdout?.on('data', (d) => (output = (output + d).slice(-4000)))
-    proc.stderr?.on('data', (d) => (output = (output + d).slice(-4000)))
-    process.once('exit', killOnExit)
-    await waitReady(
-      proc,
-      [...prefix, join(bin, 'pg_isready')],
-      host,
-      port,
-      options.timeoutMs ?? 20_000,
-      () => output,
-    )
-    running.pid = proc.pid!
+    running.pid = server.pid
   }
   const stopServer = async () => {
-    process.off('exit', killOnExit)
-    const proc = child
-    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return
-    const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
-    proc.kill('SIGINT') // fast shutdown: aborts transactions, closes connections
-    const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000)
-    await exited
-    clearTimeout(timer)
+    await server?.stop()
   }
   const running: RunningPostgres = {
     url: `postgres://postgres@${host}:${port}/postgres`,
@@ -174,7 +156,8 @@ function newestBinDir(): string {
         .sort((a, b) => Number(b) - Number(a))
     : []
   if (versions.length === 0) {
-    throw new Error(
+    throw new ChariotsError(
+      ErrorCode.BACKEND_UNAVAILABLE,
       'PostgreSQL is not installed: apt-get install -y postgresql (Debian), or set POSTGRES_BIN to the folder of initdb and postgres',
     )
   }
@@ -187,33 +170,10 @@ function postgresUser(): { uid: number; gid: number } {
     .find((l) => l.startsWith('postgres:'))
   const [, , uid, gid] = line?.split(':') ?? []
   if (uid === undefined || gid === undefined) {
-    throw new Error(
+    throw new ChariotsError(
+      ErrorCode.BACKEND_UNAVAILABLE,
       "there is no postgres user to run PostgreSQL as (it refuses to run as root): install Debian's postgresql package, or run the tests as another user",
     )
   }
   return { uid: Number(uid), gid: Number(gid) }
-}
-
-async function waitReady(
-  child: ChildProcess,
-  isReady: string[],
-  host: string,
-  port: number,
-  timeoutMs: number,
-  output: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `postgres exited (code ${child.exitCode}, signal ${child.signalCode}) before accepting connections: ${output()}`,
-      )
-    }
-    const probe = spawnSync(isReady[0]!, [...isReady.slice(1), '-h', host, '-p', String(port), '-q'])
-    if (probe.status === 0) return
-    await sleep(50)
-  }
-  throw new Error(
-    `postgres on ${host}:${port} did not accept connections within ${timeoutMs} ms: ${output()}`,
-  )
 }

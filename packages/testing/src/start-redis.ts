@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { type ChildServer, retryOnPortClash, startChildServer } from './child-server.js'
+import { freePort } from './free-port.js'
 import { pingRedis } from './ping-redis.js'
 
 /** Options of {@link startRedis}. */
@@ -39,15 +38,7 @@ export interface RunningRedis {
  * ```
  */
 export async function startRedis(options: StartRedisOptions = {}): Promise<RunningRedis> {
-  let lastError: unknown
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      return await startOnce(options)
-    } catch (err) {
-      lastError = err // another process may have taken the port in between: try another one
-    }
-  }
-  throw lastError
+  return retryOnPortClash(() => startOnce(options))
 }
 
 async function startOnce(options: StartRedisOptions): Promise<RunningRedis> {
@@ -65,59 +56,23 @@ async function startOnce(options: StartRedisOptions): Promise<RunningRedis> {
     options.appendonly ? 'yes' : 'no',
   ]
   args.push('--dir', dir, '--daemonize', 'no', '--loglevel', 'warning')
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout?.on('data', (d) => (output = (output + d).slice(-4000)))
-  child.stderr?.on('data', (d) => (output = (output + d).slice(-4000)))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const killOnExit = () => child.kill('SIGKILL')
-  process.once('exit', killOnExit)
-  const stop = async () => {
-    process.off('exit', killOnExit)
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-      await exited
-      clearTimeout(timer)
-    }
-    await rm(dir, { recursive: true, force: true })
-  }
+  let server: ChildServer
   try {
-    await waitForPing(port, child, options.timeoutMs ?? 10_000, () => output)
+    server = await startChildServer({
+      name: 'redis-server',
+      command: [binary, ...args],
+      isReady: () => pingRedis(port),
+      readiness: `answer PING on port ${port}`,
+      timeoutMs: options.timeoutMs ?? 10_000,
+      fix: 'install redis-server, or name its binary with REDIS_SERVER or the binary option',
+    })
   } catch (err) {
-    await stop()
+    await rm(dir, { recursive: true, force: true })
     throw err
   }
-  return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid!, stop }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
-}
-
-async function waitForPing(
-  port: number,
-  child: ChildProcess,
-  timeoutMs: number,
-  output: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(
-        `redis-server exited (code ${child.exitCode}, signal ${child.signalCode}) before answering PING: ${output()}`,
-      )
-    }
-    if (await pingRedis(port)) return
-    await sleep(20)
+  const stop = async () => {
+    await server.stop()
+    await rm(dir, { recursive: true, force: true })
   }
-  throw new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms: ${output()}`)
+  return { url: `redis://127.0.0.1:${port}`, port, pid: server.pid, stop }
 }

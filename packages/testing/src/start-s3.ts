@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { type ChildServer, retryOnPortClash, startChildServer } from './child-server.js'
 import { freePort } from './free-port.js'
 
 /** Options of {@link startS3}. */
@@ -51,16 +50,7 @@ export interface RunningS3 {
  * ```
  */
 export async function startS3(options: StartS3Options = {}): Promise<RunningS3> {
-  let lastError: unknown
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      return await startOnce(options)
-    } catch (err) {
-      lastError = err
-      if (options.port !== undefined) break
-    }
-  }
-  throw lastError
+  return retryOnPortClash(() => startOnce(options), options.port !== undefined)
 }
 
 async function startOnce(options: StartS3Options): Promise<RunningS3> {
@@ -69,30 +59,27 @@ async function startOnce(options: StartS3Options): Promise<RunningS3> {
   const dir = await mkdtemp(join(tmpdir(), 'chariots-s3-'))
   const bin = createRequire(import.meta.url).resolve('s3rver/bin/s3rver.js')
   const buckets = (options.buckets ?? ['chariots']).flatMap((b) => ['--configure-bucket', b])
-  const command = [...(options.prefix ?? []), process.execPath, bin]
   const args = ['-d', dir, '-a', host, '-p', String(port), '--silent', ...buckets]
-  const child = spawn(command[0]!, [...command.slice(1), ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout?.on('data', (d) => (output = (output + d).slice(-4000)))
-  child.stderr?.on('data', (d) => (output = (output + d).slice(-4000)))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
-  const killOnExit = () => child.kill('SIGKILL')
-  process.once('exit', killOnExit)
-  const stop = async () => {
-    process.off('exit', killOnExit)
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM')
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
-      await exited
-      clearTimeout(timer)
-    }
-    await rm(dir, { recursive: true, force: true })
-  }
   const endpoint = `http://${host}:${port}`
+  let server: ChildServer
   try {
-    await waitForAnswer(child, endpoint, options.timeoutMs ?? 15_000, () => output)
+    server = await startChildServer({
+      name: 's3rver',
+      command: [...(options.prefix ?? []), process.execPath, bin, ...args],
+      // Any HTTP answer (s3rver answers 403 to an unsigned request) means it listens. With a prefix
+      // (another network namespace) this process may not reach it: the caller checks then.
+      isReady: () =>
+        fetch(endpoint, { signal: AbortSignal.timeout(500) }).then(
+          () => true,
+          () => false,
+        ),
+      readiness: `answer on ${endpoint}`,
+      timeoutMs: options.timeoutMs ?? 15_000,
+      pollMs: 50,
+      fix: 'check that the s3rver package is installed and the port is free',
+    })
   } catch (err) {
-    await stop()
+    await rm(dir, { recursive: true, force: true })
     throw err
   }
   const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
@@ -100,7 +87,7 @@ async function startOnce(options: StartS3Options): Promise<RunningS3> {
     endpoint,
     host,
     port,
-    pid: child.pid!,
+    pid: server.pid,
     credentials,
     region: 'us-east-1',
     env: {
@@ -110,29 +97,9 @@ async function startOnce(options: StartS3Options): Promise<RunningS3> {
       AWS_REGION: 'us-east-1',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     },
-    stop,
+    stop: async () => {
+      await server.stop()
+      await rm(dir, { recursive: true, force: true })
+    },
   }
-}
-
-async function waitForAnswer(
-  child: ChildProcess,
-  endpoint: string,
-  timeoutMs: number,
-  output: () => string,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`s3rver exited (code ${child.exitCode}, signal ${child.signalCode}): ${output()}`)
-    }
-    // Any HTTP answer (s3rver answers 403 to an unsigned request) means it listens. With a prefix
-    // (another network namespace) this process may not reach it: the caller checks then.
-    const answered = await fetch(endpoint, { signal: AbortSignal.timeout(500) }).then(
-      () => true,
-      () => false,
-    )
-    if (answered) return
-    await sleep(50)
-  }
-  throw new Error(`s3rver on ${endpoint} did not answer within ${timeoutMs} ms: ${output()}`)
 }

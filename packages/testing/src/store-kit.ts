@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ChariotsError, ErrorCode } from '@chariots/core'
 import { type EnvStore, storeFromEnv } from '@chariots/server'
 import type { RunningPostgres } from './start-postgres.js'
 import type { RunningS3 } from './start-s3.js'
@@ -70,11 +71,21 @@ export async function createStoreKit(kind: StoreKind, servers: StoreServers = {}
       },
     }
   }
-  if (!servers.postgres) throw new Error(`a '${kind}' store kit needs servers.postgres (startPostgres())`)
+  if (!servers.postgres) {
+    throw new ChariotsError(
+      ErrorCode.INVALID_INPUT,
+      `a '${kind}' store kit needs servers.postgres: pass createStoreKit('${kind}', { postgres: await startPostgres() })`,
+    )
+  }
   const schema = `t_${randomBytes(6).toString('hex')}`
   env = { CHARIOTS_STORE: servers.postgres.url, CHARIOTS_STORE_SCHEMA: schema }
   if (kind === 'postgres+s3') {
-    if (!servers.s3) throw new Error("a 'postgres+s3' store kit needs servers.s3 (startS3())")
+    if (!servers.s3) {
+      throw new ChariotsError(
+        ErrorCode.INVALID_INPUT,
+        "a 'postgres+s3' store kit needs servers.s3: pass createStoreKit('postgres+s3', { postgres, s3: await startS3() })",
+      )
+    }
     env = { ...env, ...servers.s3.env, CHARIOTS_BLOBS: `s3://chariots/${schema}` }
   }
   return {

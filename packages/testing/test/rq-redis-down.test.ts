@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type ChariotsError, ErrorCode } from '@chariots/core'
 import { Chariots } from '@chariots/server'
-import { isOddPipeline, RQWorkerContext, startRedis, TestClient } from '@chariots/testing'
-import { RQWorkerPool } from '@chariots/workers-rq-like'
+import { isOddPipeline, startRedis, TestClient } from '@chariots/testing'
+import { RQWorkerContext, RQWorkerPool } from '@chariots/workers-rq-like'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 async function timed<T>(promise: Promise<T>): Promise<{ error: ChariotsError; ms: number }> {

@@ -13,7 +13,6 @@ import {
   failingPipeline,
   IsOddOp,
   isOddPipeline,
-  RQWorkerContext,
   type RunningRedis,
   slowPipeline,
   startRedis,
@@ -28,7 +27,7 @@ import {
   JobStatus,
   type QueueLimitOptions,
 } from '@chariots/workers'
-import { RQWorkerPool } from '@chariots/workers-rq-like'
+import { RQWorkerContext, RQWorkerPool } from '@chariots/workers-rq-like'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { Gate, GateOp, gatePipeline } from './fixtures/gate-op.js'
 import {

@@ -95,5 +95,12 @@ describe('serializeLayersModel / loadLayersModel', () => {
     const garbled = bytes.slice()
     garbled[4] = 0x7b + 1
     await expect(loadLayersModel(garbled)).rejects.toThrow('the header is not JSON')
+    await expect(loadLayersModel(bytes.subarray(0, 2))).rejects.toMatchObject({
+      name: 'ChariotsError',
+      code: 'SERIALIZATION_ERROR',
+      message:
+        'loadLayersModel: these are not the bytes of serializeLayersModel (2 bytes, fewer than the 4-byte header length); save the model again with serializeLayersModel',
+    })
+    await expect(loadLayersModel(garbled)).rejects.toMatchObject({ code: 'SERIALIZATION_ERROR' })
   })
 })

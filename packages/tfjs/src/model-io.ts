@@ -1,3 +1,4 @@
+import { ChariotsError, ErrorCode } from '@chariots/core'
 import * as tf from '@tensorflow/tfjs'
 import './quiet-tfjs.js'
 
@@ -49,10 +50,18 @@ export async function serializeLayersModel(
     return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) }
   })
   await model.save(handler, { includeOptimizer: options.includeOptimizer ?? true })
-  if (!saved) throw new Error('serializeLayersModel: TF.js saved no model artifacts')
+  if (!saved) {
+    throw new ChariotsError(
+      ErrorCode.SERIALIZATION_ERROR,
+      'serializeLayersModel: TF.js saved no model artifacts; pass a tf.LayersModel built with tf.sequential or tf.model',
+    )
+  }
   const { weightData, getWeightStream: _stream, ...rest } = saved
   if (rest.modelTopology instanceof ArrayBuffer) {
-    throw new Error('serializeLayersModel: expected a JSON model topology, got binary (not a layers model)')
+    throw new ChariotsError(
+      ErrorCode.SERIALIZATION_ERROR,
+      'serializeLayersModel: expected a JSON model topology, got binary (not a layers model); pass a tf.LayersModel',
+    )
   }
   const weights = new Uint8Array(
     weightData ? tf.io.CompositeArrayBuffer.join(weightData) : new ArrayBuffer(0),
@@ -86,7 +95,10 @@ export async function loadLayersModel(bytes: Uint8Array): Promise<tf.LayersModel
 
 function splitBytes(bytes: Uint8Array): { header: Header; weights: ArrayBuffer } {
   const fail = (why: string): never => {
-    throw new Error(`loadLayersModel: these are not the bytes of serializeLayersModel (${why})`)
+    throw new ChariotsError(
+      ErrorCode.SERIALIZATION_ERROR,
+      `loadLayersModel: these are not the bytes of serializeLayersModel (${why}); save the model again with serializeLayersModel`,
+    )
   }
   if (bytes.byteLength < 4) fail(`${bytes.byteLength} bytes, fewer than the 4-byte header length`)
   const length = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, false)
@@ -95,7 +107,11 @@ function splitBytes(bytes: Uint8Array): { header: Header; weights: ArrayBuffer }
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length))) as Header
   } catch (cause) {
-    throw new Error('loadLayersModel: the header is not JSON', { cause })
+    throw new ChariotsError(
+      ErrorCode.SERIALIZATION_ERROR,
+      'loadLayersModel: the header is not JSON, so these are not the bytes of serializeLayersModel; save the model again with serializeLayersModel',
+      { cause },
+    )
   }
   const rest = bytes.byteLength - 4 - length
   if (typeof header.modelTopology !== 'object' || header.weightByteLength !== rest) {

@@ -6,6 +6,7 @@ describe('@chariots/workers-rq-like', () => {
     expect(Object.keys(api).sort()).toMatchInlineSnapshot(`
       [
         "APP_MODULE_ENV",
+        "RQWorkerContext",
         "RQWorkerPool",
         "RQ_QUEUE_LIMITS",
         "fromFailedReason",

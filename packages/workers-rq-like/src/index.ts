@@ -1,5 +1,6 @@
 // The pool
 
+export { RQWorkerContext } from './pool/rq-worker-context.js'
 export type { JobRetention, RQWorkerPoolOptions } from './pool/rq-worker-pool.js'
 export { RQ_QUEUE_LIMITS, RQWorkerPool } from './pool/rq-worker-pool.js'
 export type { RedisConnectionInput } from './redis/redis-options.js'

@@ -11,6 +11,7 @@ describe('@chariots/workers', () => {
         "IN_PROCESS_QUEUE_LIMITS",
         "InProcessWorkerPool",
         "JobStatus",
+        "WorkerContext",
         "checkQueueLimits",
         "checkedMs",
         "isFinished",

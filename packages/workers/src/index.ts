@@ -23,6 +23,8 @@ export type { JobLogger, StartWorkersOptions, WorkerHandle } from './pool/base-w
 export { BaseWorkerPool } from './pool/base-worker-pool.js'
 export type { InProcessWorkerPoolOptions } from './pool/in-process-worker-pool.js'
 export { IN_PROCESS_QUEUE_LIMITS, InProcessWorkerPool } from './pool/in-process-worker-pool.js'
+export type { PoolOwner, WorkerContextOptions } from './pool/worker-context.js'
+export { WorkerContext } from './pool/worker-context.js'
 
 // The job body
 

@@ -132,14 +132,3 @@ export abstract class LoadableOp extends BaseOp {
     })
   }
 }
-
-/** Whether an op is a {@link LoadableOp} (also across copies of this package). */
-export function isLoadableOp(op: unknown): op is LoadableOp {
-  return (
-    op instanceof LoadableOp ||
-    (typeof op === 'object' &&
-      op !== null &&
-      typeof (op as LoadableOp).serialize === 'function' &&
-      typeof (op as LoadableOp).load === 'function')
-  )
-}

@@ -141,23 +141,25 @@ export abstract class MLOp<M = unknown> extends LoadableOp {
   override async decodeState(bytes: Uint8Array): Promise<DecodedModel<M>> {
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     const headerLength = buf.length >= 4 ? buf.readUInt32BE(0) : -1
+    const notAnEnvelope = (why: string, cause?: unknown) =>
+      new ChariotsError(
+        ErrorCode.SERIALIZATION_ERROR,
+        `saved state of ML op '${this.name}' is not an MLOp envelope (${why}); delete it and retrain`,
+        cause === undefined ? {} : { cause },
+      )
+    if (headerLength < 0 || 4 + headerLength > buf.length) throw notAnEnvelope('truncated header')
     let header: { lastTrainingTime?: number | null }
     try {
-      if (headerLength < 0 || 4 + headerLength > buf.length) throw new Error('truncated header')
       header = JSON.parse(buf.subarray(4, 4 + headerLength).toString('utf8'))
-      if (typeof header !== 'object' || header === null || Array.isArray(header)) {
-        throw new Error('the header is not an object')
-      }
-      const t = header.lastTrainingTime ?? null
-      if (t !== null && !(typeof t === 'number' && Number.isFinite(t))) {
-        throw new Error('lastTrainingTime is not a number')
-      }
     } catch (cause) {
-      throw new ChariotsError(
-        ErrorCode.SERIALIZATION_ERROR,
-        `saved state of ML op '${this.name}' is not an MLOp envelope (${(cause as Error).message}); delete it and retrain`,
-        { cause },
-      )
+      throw notAnEnvelope((cause as Error).message, cause)
+    }
+    if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+      throw notAnEnvelope('the header is not an object')
+    }
+    const t = header.lastTrainingTime ?? null
+    if (t !== null && !(typeof t === 'number' && Number.isFinite(t))) {
+      throw notAnEnvelope('lastTrainingTime is not a number')
     }
     const model = await this.loadModel(buf.subarray(4 + headerLength))
     return { model, lastTrainingTime: header.lastTrainingTime ?? null }

@@ -6,12 +6,11 @@ export type Progress = number | Record<string, unknown>
 /** Receives the progress reported by ops running inside {@link withProgressReporter}. */
 export type ProgressReporter = (progress: Progress) => void
 
-// One storage per process, shared by every copy of this module (a worker thread that loads a
-// TypeScript app through tsx can end up with a second copy of @chariots/core).
-const KEY = Symbol.for('@chariots/core/progress-storage')
-const holder = globalThis as { [KEY]?: AsyncLocalStorage<ProgressReporter> }
-if (!holder[KEY]) holder[KEY] = new AsyncLocalStorage<ProgressReporter>()
-const storage = holder[KEY]
+// Module state, not a global: an app loaded through @chariots/app-loader shares this module with
+// the worker that runs its jobs (test/same-core.test.ts of @chariots/testing). A global would buy
+// nothing more: each worker thread has its own globals as well as its own modules, and the job
+// body, which installs the reporter, runs in the thread whose ops report.
+const storage = new AsyncLocalStorage<ProgressReporter>()
 
 /**
  * Runs `fn` so that every `op.reportProgress(value)` called within it (also across awaits) reaches

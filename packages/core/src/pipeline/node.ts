@@ -1,6 +1,6 @@
 import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
 import type { BaseOp } from '../ops/base-op.js'
-import { isLoadableOp, type LoadableOp } from '../ops/loadable-op.js'
+import { LoadableOp } from '../ops/loadable-op.js'
 import type { Version } from '../versioning/version.js'
 import type { Pipeline } from './pipeline.js'
 import { nameProblem, ReservedNodes } from './reserved-nodes.js'
@@ -92,7 +92,7 @@ export class Node {
   /** The op whose state the store keeps for this node, if any. */
   get loadableOp(): LoadableOp | undefined {
     const op = this.op
-    return op && isLoadableOp(op) ? op : undefined
+    return op instanceof LoadableOp ? op : undefined
   }
 
   /**

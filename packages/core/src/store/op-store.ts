@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto'
 import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
 import type { BaseSaver } from '../savers/base-saver.js'
+import { LazyValue } from './lazy-value.js'
 import { readLegacyMeta } from './legacy-meta.js'
-import { applyRetention, DEFAULT_KEEP } from './retention.js'
+import { readStateBytes } from './read-state-bytes.js'
+import { applyRetention, DEFAULT_KEEP, pruneReport, retentionOption } from './retention.js'
 import type { NewState, PruneOptions, PruneReport, StateRecord, StateStore } from './state-store.js'
 import {
   chunkFileOf,
@@ -62,29 +64,23 @@ export class OpStore implements StateStore {
   readonly saver: BaseSaver
   readonly location: string
   private readonly keep: number | false
-  private index: StoreIndex | undefined
-  private reading: Promise<StoreIndex> | undefined
+  /** The newest index read or committed, read on first use. */
+  private readonly index = new LazyValue(() => this.read())
   /** History chunks read so far (immutable, so never stale). */
   private readonly chunks = new Map<string, Promise<StateRecord[]>>()
 
   constructor(saver: BaseSaver, options: OpStoreOptions = {}) {
     this.saver = saver
     this.location = saver.location
-    this.keep = options.retention === undefined ? DEFAULT_KEEP : options.retention
-    if (this.keep !== false && !(Number.isInteger(this.keep) && this.keep >= 1)) {
-      throw new ChariotsError(
-        ErrorCode.INVALID_INPUT,
-        `OpStore retention must be a whole number of states per node (1 or more) or false, got ${String(options.retention)}`,
-      )
-    }
+    this.keep = retentionOption('OpStore', options.retention)
   }
 
   async reload(): Promise<void> {
-    this.index = await this.read()
+    this.index.set(await this.read())
   }
 
   async listStates(node: string): Promise<readonly StateRecord[]> {
-    const index = await this.current()
+    const index = await this.index.get()
     const recent = index.byNode.get(node) ?? []
     const history = index.history.get(node)
     if (!history) return recent
@@ -93,26 +89,17 @@ export class OpStore implements StateStore {
 
   /** The node's newest states, and whether they are all of them (older ones sit in history chunks). */
   async recentStates(node: string): Promise<{ states: readonly StateRecord[]; complete: boolean }> {
-    const index = await this.current()
+    const index = await this.index.get()
     return { states: index.byNode.get(node) ?? [], complete: !index.history.has(node) }
   }
 
   async listNodes(): Promise<readonly string[]> {
-    const index = await this.current()
+    const index = await this.index.get()
     return [...new Set([...index.history.keys(), ...index.byNode.keys()])]
   }
 
-  async readState(record: StateRecord): Promise<Uint8Array> {
-    try {
-      return await this.saver.load(record.blob)
-    } catch (cause) {
-      if ((cause as ChariotsError).code !== ErrorCode.NOT_FOUND) throw cause
-      throw new ChariotsError(
-        ErrorCode.STORE_ERROR,
-        `the bytes of state ${record.seq} of node '${record.node}' are missing at '${record.blob}' in store '${this.location}'; retrain and save that node`,
-        { cause, details: { node: record.node, seq: record.seq, path: record.blob } },
-      )
-    }
+  readState(record: StateRecord): Promise<Uint8Array> {
+    return readStateBytes(this.saver, record, this.location)
   }
 
   async saveStates(states: readonly NewState[]): Promise<StateRecord[]> {
@@ -163,31 +150,7 @@ export class OpStore implements StateStore {
     }
     const before = count(await this.read())
     await this.commit(async () => [], keep)
-    const after = count(await this.current())
-    const removed: Record<string, number> = {}
-    const kept: Record<string, number> = {}
-    for (const [node, n] of before) {
-      const left = after.get(node) ?? 0
-      kept[node] = left
-      if (n > left) removed[node] = n - left
-    }
-    return { removed, kept }
-  }
-
-  private current(): Promise<StoreIndex> {
-    if (this.index) return Promise.resolve(this.index)
-    this.reading ??= this.read().then(
-      (index) => {
-        this.reading = undefined
-        this.index ??= index
-        return this.index
-      },
-      (err) => {
-        this.reading = undefined
-        throw err
-      },
-    )
-    return this.reading
+    return pruneReport(before, count(await this.index.get()))
   }
 
   /** Reads the newest index (the cached one when nothing was committed since). */
@@ -195,7 +158,8 @@ export class OpStore implements StateStore {
     for (let attempt = 0; ; attempt++) {
       const n = await this.newestCommit()
       if (n === 0) return storeIndexOf(0, 0, (await readLegacyMeta(this.saver)) ?? [])
-      if (this.index?.commit === n) return this.index
+      const cached = this.index.peek()
+      if (cached?.commit === n) return cached
       try {
         return parseIndexFile(await this.saver.load(indexPath(n)), indexPath(n), this.location)
       } catch (err) {
@@ -243,7 +207,7 @@ export class OpStore implements StateStore {
         const lastSeq = Math.max(index.lastSeq, ...added.map((r) => r.seq))
         const next = await this.spill(storeIndexOf(index.commit + 1, lastSeq, kept, history), keep)
         if (!(await this.saver.saveExclusive(indexFileOf(next), indexPath(next.commit)))) continue
-        this.index = next
+        this.index.set(next)
         await this.afterCommit(next, dropped, folded)
         return added
       }

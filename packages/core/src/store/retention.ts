@@ -1,7 +1,29 @@
-import type { StateRecord } from './state-store.js'
+import { ChariotsError, ErrorCode } from '../errors/chariots-error.js'
+import type { PruneReport, StateRecord } from './state-store.js'
 
 /** The states retention keeps per node unless told otherwise. */
 export const DEFAULT_KEEP = 10
+
+/**
+ * A store's `retention` option, checked: {@link DEFAULT_KEEP} when not given, `false` to keep every
+ * state, else a whole number of states per node (1 or more); anything else is `INVALID_INPUT`
+ * naming the store.
+ *
+ * @example
+ * ```ts
+ * this.keep = retentionOption('PostgresStore', options.retention) // 10 when not given
+ * ```
+ */
+export function retentionOption(store: string, retention: number | false | undefined): number | false {
+  const keep = retention === undefined ? DEFAULT_KEEP : retention
+  if (keep !== false && !(Number.isInteger(keep) && keep >= 1)) {
+    throw new ChariotsError(
+      ErrorCode.INVALID_INPUT,
+      `${store} retention must be a whole number of states per node (1 or more) or false, got ${String(retention)}`,
+    )
+  }
+  return keep
+}
 
 /**
  * Splits records into the ones retention keeps and the ones it drops: the newest `keep` of every
@@ -53,4 +75,27 @@ export function applyRetention(
   }
   const inOrder = (list: Iterable<StateRecord>) => [...list].sort((a, b) => a.seq - b.seq)
   return { kept: inOrder(kept), dropped: inOrder(records.filter((r) => !kept.has(r))) }
+}
+
+/**
+ * What a prune did, from each node's state count before and after it: the states removed (nodes
+ * that lost some) and the states kept (every node seen before).
+ *
+ * @example
+ * ```ts
+ * pruneReport(new Map([['pca', 12]]), new Map([['pca', 10]])) // { removed: { pca: 2 }, kept: { pca: 10 } }
+ * ```
+ */
+export function pruneReport(
+  before: ReadonlyMap<string, number>,
+  after: ReadonlyMap<string, number>,
+): PruneReport {
+  const removed: Record<string, number> = {}
+  const kept: Record<string, number> = {}
+  for (const [node, n] of before) {
+    const left = after.get(node) ?? 0
+    kept[node] = left
+    if (n > left) removed[node] = n - left
+  }
+  return { removed, kept }
 }

@@ -25,6 +25,8 @@ export function toBullFailure(err: unknown): Error {
 
 /** {@link toBullFailure} of an error already in its `{ code, message }` form. */
 export function bullFailureOf({ code, message }: JobError): Error {
+  // A plain Error on purpose: it is BullMQ's wire form (failedReason `CODE: message`, and the name
+  // UnrecoverableError that BullMQ reads), never shown to a user: fromFailedReason reads it back.
   const failure = new Error(`${code}: ${message}`)
   if (DETERMINISTIC.has(code)) failure.name = 'UnrecoverableError'
   return failure

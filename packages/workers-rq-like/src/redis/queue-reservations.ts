@@ -1,3 +1,4 @@
+import { ChariotsError, ErrorCode } from '@chariots/core'
 import type { Redis } from 'ioredis'
 
 // KEYS: the reservations hash, the byte total. ARGV: job id, bytes, max jobs, max bytes, now.
@@ -86,7 +87,7 @@ export class QueueReservations {
   async held(): Promise<{ queuedJobs: number; queuedBytes: number }> {
     const answers = (await this.redis().multi().hlen(this.hash).get(this.total).exec()) ?? []
     const value = (i: number) => {
-      const [err, v] = answers[i] ?? [new Error('no answer'), null]
+      const [err, v] = answers[i] ?? [noAnswer('the queue reservations (HLEN, GET)'), null]
       if (err) throw err
       return Number(v ?? 0)
     }
@@ -113,7 +114,7 @@ export class QueueReservations {
     const answers = (await batch.exec()) ?? []
     const gone = oldEnough
       .filter((_, i) => {
-        const [err, fields] = answers[i] ?? [new Error('no answer'), null]
+        const [err, fields] = answers[i] ?? [noAnswer('a finished-job check (HMGET)'), null]
         if (err || !Array.isArray(fields)) return false
         const [finishedOn, timestamp] = fields as (string | null)[]
         return finishedOn != null || timestamp == null
@@ -122,4 +123,12 @@ export class QueueReservations {
     await this.release(gone)
     return gone.length
   }
+}
+
+/** A Redis transaction or pipeline that came back without the answer to one of its commands. */
+function noAnswer(what: string): ChariotsError {
+  return new ChariotsError(
+    ErrorCode.BACKEND_UNAVAILABLE,
+    `Redis gave no answer to ${what}; check that Redis is up and reachable, then retry`,
+  )
 }

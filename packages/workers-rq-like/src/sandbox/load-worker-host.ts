@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path'
 import { importAppModule } from '@chariots/app-loader'
-import { ChariotsError, ErrorCode, type PipelineHost } from '@chariots/core'
+import { ChariotsError, ErrorCode, PipelineHost } from '@chariots/core'
 
 /**
  * Imports the module at `modulePath` and returns the pipeline host jobs run on: the default export,
@@ -36,10 +36,10 @@ export async function loadWorkerHost(modulePath: string | undefined): Promise<Pi
   return host
 }
 
+// instanceof holds across the app and this module: @chariots/app-loader never makes a second copy
+// of @chariots/core (testing/test/same-core.test.ts).
 function hostOf(value: unknown): PipelineHost | undefined {
-  const isHost = (v: unknown): v is PipelineHost =>
-    typeof v === 'object' && v !== null && typeof (v as PipelineHost).runJob === 'function'
-  if (isHost(value)) return value
+  if (value instanceof PipelineHost) return value
   const inner = (value as { host?: unknown } | null | undefined)?.host
-  return isHost(inner) ? inner : undefined
+  return inner instanceof PipelineHost ? inner : undefined
 }

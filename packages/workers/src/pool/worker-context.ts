@@ -1,5 +1,5 @@
 import { ChariotsError, ErrorCode } from '@chariots/core'
-import type { BaseWorkerPool, WorkerHandle } from '@chariots/workers'
+import type { BaseWorkerPool, WorkerHandle } from './base-worker-pool.js'
 
 /** Anything that owns a worker pool (a `Chariots` app). */
 export interface PoolOwner {
@@ -13,8 +13,9 @@ export interface WorkerContextOptions {
 }
 
 /**
- * Workers for an app's pool, started in this process for a test and stopped on `close()` or at the
- * end of an `await using` block. Works with any pool (`spawnWorker` × n).
+ * Workers for an app's pool, started in this process (a test's, usually) and stopped on `close()`
+ * or at the end of an `await using` block. Works with any pool (`spawnWorker` × n); a pool's own
+ * package may narrow it (`RQWorkerContext` of `@chariots/workers-rq-like`).
  *
  * @example
  * ```ts
@@ -34,8 +35,29 @@ export class WorkerContext implements AsyncDisposable {
 
   /** Starts `workers` workers for the app's pool; resolves once they take jobs. */
   static async start(app: PoolOwner, options: WorkerContextOptions = {}): Promise<WorkerContext> {
-    const pool = poolOf(app)
-    return new WorkerContext(pool, await spawn(pool, options.workers ?? 1))
+    const pool = WorkerContext.poolOf(app)
+    return new WorkerContext(pool, await WorkerContext.spawn(pool, options.workers ?? 1))
+  }
+
+  /** The app's pool, or a `NO_WORKER_POOL` error when it has none. */
+  protected static poolOf(app: PoolOwner): BaseWorkerPool {
+    if (app.workerPool) return app.workerPool
+    throw new ChariotsError(
+      ErrorCode.NO_WORKER_POOL,
+      'the app has no workerPool; pass one to new Chariots(pipelines, { workerPool })',
+    )
+  }
+
+  /** Spawns `n` workers; stops those already started when one fails. */
+  protected static async spawn(pool: BaseWorkerPool, n: number): Promise<WorkerHandle[]> {
+    const handles: WorkerHandle[] = []
+    try {
+      for (let i = 0; i < n; i++) handles.push(await pool.spawnWorker())
+    } catch (err) {
+      await Promise.all(handles.map((h) => h.close()))
+      throw err
+    }
+    return handles
   }
 
   /** How many workers this context started. */
@@ -52,25 +74,4 @@ export class WorkerContext implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close()
   }
-}
-
-/** The app's pool, or a clear error when it has none. */
-export function poolOf(app: PoolOwner): BaseWorkerPool {
-  if (app.workerPool) return app.workerPool
-  throw new ChariotsError(
-    ErrorCode.NO_WORKER_POOL,
-    'the app has no workerPool; pass one to new Chariots(pipelines, { workerPool })',
-  )
-}
-
-/** Spawns `n` workers; stops those already started when one fails. */
-export async function spawn(pool: BaseWorkerPool, n: number): Promise<WorkerHandle[]> {
-  const handles: WorkerHandle[] = []
-  try {
-    for (let i = 0; i < n; i++) handles.push(await pool.spawnWorker())
-  } catch (err) {
-    await Promise.all(handles.map((h) => h.close()))
-    throw err
-  }
-  return handles
 }
