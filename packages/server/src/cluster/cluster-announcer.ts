@@ -52,9 +52,9 @@ export class ClusterAnnouncer implements Announcer {
   readonly #channel: ClusterChannel
   readonly #listener = (message: unknown) => this.#receive(message)
 
-  constructor(channel: ClusterChannel = processChannel(), replica = `${hostname()}:${process.pid}`) {
+  constructor(channel: ClusterChannel = processChannel(), replica?: string) {
     this.#channel = channel
-    this.replica = replica
+    this.replica = replica ?? `${hostname()}:${process.pid}`
     channel.on('message', this.#listener)
   }
 
@@ -166,19 +166,32 @@ export class ClusterAnnouncer implements Announcer {
 }
 
 /**
- * A {@link ClusterAnnouncer} when this process is one of `chariots serve --workers N` (the
- * primary marks its forks with its pid in `CHARIOTS_CLUSTER_WORKER`), else undefined: a cluster
- * of someone else's, a worker thread or a child process of the app gets none.
+ * A {@link ClusterAnnouncer} named `replica` (default `<host>:<pid>`) when this process is one of
+ * `chariots serve --workers N` ({@link isClusterWorkerProcess}), else undefined.
  *
  * @example
  * ```ts
  * const announcer = options.announcer ?? clusterAnnouncerOfProcess()
  * ```
  */
-export function clusterAnnouncerOfProcess(): ClusterAnnouncer | undefined {
+export function clusterAnnouncerOfProcess(replica?: string): ClusterAnnouncer | undefined {
+  if (!isClusterWorkerProcess()) return undefined
+  return new ClusterAnnouncer(processChannel(), replica)
+}
+
+/**
+ * Whether this process is one that the primary of `chariots serve --workers N` forked (it marks
+ * them with its pid in `CHARIOTS_CLUSTER_WORKER`): a cluster of someone else's, a worker thread or
+ * a child process of the app is not.
+ *
+ * @example
+ * ```ts
+ * if (isClusterWorkerProcess()) process.send?.({ chariots: 'ready', ready })
+ * ```
+ */
+export function isClusterWorkerProcess(): boolean {
   const forked = process.env.CHARIOTS_CLUSTER_WORKER === String(process.ppid)
-  if (!forked || !isMainThread || typeof process.send !== 'function') return undefined
-  return new ClusterAnnouncer()
+  return forked && isMainThread && typeof process.send === 'function'
 }
 
 function processChannel(): ClusterChannel {

@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster'
 import { ChariotsError, ErrorCode } from '@chariots/core'
 import type { Logger } from 'pino'
 import { serveHints } from '../cli/serve-hints.js'
-import { isClusterMessage, type FromWorker, type WorkerReady } from './cluster-messages.js'
+import { type FromWorker, isClusterMessage, type WorkerReady } from './cluster-messages.js'
 import { ClusterRelay, type RelayMember } from './cluster-relay.js'
 
 /** Options of a {@link ClusterPrimary}. */
@@ -85,7 +85,14 @@ export class ClusterPrimary {
     const ready = (started[0] as PromiseFulfilledResult<Proc>).value.ready!
     const url = `http://${host}:${ready.port}`
     logger.info(
-      { url, port: ready.port, processes: workers, pids: this.serving, store: ready.store, inStepBy: ready.inStepBy },
+      {
+        url,
+        port: ready.port,
+        processes: workers,
+        pids: this.serving,
+        store: ready.store,
+        inStepBy: ready.inStepBy,
+      },
       'chariots listening',
     )
     this.#warnAbout(ready)
@@ -247,9 +254,13 @@ export class ClusterPrimary {
     void this.#replace()
   }
 
-  /** Starts a process in place of one that died, retrying with a growing delay while it fails. */
+  /**
+   * Starts a process in place of one that died, retrying with a growing delay while it fails; none
+   * when N are already serving or starting (one that dies during a restart already has its
+   * successor).
+   */
   async #replace(): Promise<void> {
-    while (!this.#stopping) {
+    while (!this.#stopping && this.#staying() < this.#options.workers) {
       try {
         const fresh = await this.#spawn()
         this.#options.logger.info({ pid: fresh.pid, pids: this.serving }, 'replacement process ready')
@@ -263,16 +274,21 @@ export class ClusterPrimary {
     }
   }
 
+  /** The processes that serve or start, and are not told to stop. */
+  #staying(): number {
+    return [...this.#procs.values()].filter((p) => !p.stopping).length
+  }
+
   #warnAbout(ready: WorkerReady): void {
     const { logger } = this.#options
     if (ready.inStepBy === 'none') {
       logger.warn(
-        "the app was built on a PipelineHost of its own without an announcer: a /load reaches one process only; give the host an announcer (or let new Chariots build the host) to keep every process in step",
+        'the app was built on a PipelineHost of its own without an announcer: a /load reaches one process only; give the host an announcer (or let new Chariots build the host) to keep every process in step',
       )
     }
     if (ready.jobsInProcess) {
       logger.warn(
-        'the app\'s worker pool runs jobs inside each process (InProcessWorkerPool): a job is known only to the process that queued it, so fetching it through another one answers 404 JOB_NOT_FOUND; give the app an RQWorkerPool on Redis to share jobs between the processes',
+        "the app's worker pool runs jobs inside each process (InProcessWorkerPool): a job is known only to the process that queued it, so fetching it through another one answers 404 JOB_NOT_FOUND; give the app an RQWorkerPool on Redis to share jobs between the processes",
       )
     }
   }
