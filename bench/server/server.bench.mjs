@@ -130,7 +130,8 @@ async function startServe(module, workers) {
     process.execPath,
     [chariotsBin, 'serve', join(here, module), '--workers', String(workers), '--port', String(port)],
     {
-      stdio: ['ignore', 'ignore', 'inherit'],
+      // Its stderr (the hints for a person at a terminal) is shown only when it does not start.
+      stdio: ['ignore', 'ignore', 'pipe'],
       env: {
         ...process.env,
         LOG_LEVEL: 'warn',
@@ -138,9 +139,12 @@ async function startServe(module, workers) {
       },
     },
   )
+  let stderr = ''
+  child.stderr.on('data', (d) => (stderr += d))
   const pids = new Set()
   for (let i = 0; pids.size < workers; i++) {
-    if (child.exitCode !== null) throw new Error(`chariots serve ${module} exited with ${child.exitCode}`)
+    if (child.exitCode !== null)
+      throw new Error(`chariots serve ${module} exited with ${child.exitCode}:\n${stderr}`)
     if (i > 600) throw new Error(`chariots serve ${module}: ${workers} processes did not answer within 60 s`)
     const pid = await answeringPid(port)
     if (pid) pids.add(pid)

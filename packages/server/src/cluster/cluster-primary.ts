@@ -55,6 +55,7 @@ export class ClusterPrimary {
   readonly #relay = new ClusterRelay()
   readonly #procs = new Map<number, Proc>()
   #stopping = false
+  #started = false
   #restarting = false
   #restartAgain = false
   #replaceDelayMs = 1_000
@@ -75,8 +76,17 @@ export class ClusterPrimary {
   async start(): Promise<void> {
     cluster.on('message', (worker, message) => this.#receive(worker, message))
     cluster.on('exit', (worker, code, signal) => this.#exited(worker, code, signal))
+    // Registered first: a SIGTERM while the processes start stops them gracefully too.
+    process.on('SIGTERM', () => void this.stop('SIGTERM'))
+    process.on('SIGINT', () => void this.stop('SIGINT'))
+    process.on('SIGHUP', () => {
+      if (this.#started) void this.restart()
+      else
+        this.#options.logger.warn('SIGHUP while the processes start: ignored; send it again once they serve')
+    })
     const { logger, workers, host } = this.#options
     const started = await Promise.allSettled(Array.from({ length: workers }, () => this.#spawn()))
+    if (this.#stopping) return // stop() exits once they are stopped
     const failed = started.find((r) => r.status === 'rejected')
     if (failed) {
       await this.#stopAll()
@@ -97,9 +107,7 @@ export class ClusterPrimary {
     )
     this.#warnAbout(ready)
     process.stderr.write(`${serveHints(url, ready.pipelines, process.env.npm_config_user_agent)}\n`)
-    process.on('SIGHUP', () => void this.restart())
-    process.on('SIGTERM', () => void this.stop('SIGTERM'))
-    process.on('SIGINT', () => void this.stop('SIGINT'))
+    this.#started = true
   }
 
   /** Restarts every process, one at a time (what SIGHUP does). */
