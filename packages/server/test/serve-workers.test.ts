@@ -6,6 +6,7 @@ import { Agent, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { type RunningRedis, startRedis } from '@chariots/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runCli, type Served, startServe } from './helpers/cli-process.js'
 
@@ -227,6 +228,48 @@ describe('chariots serve --workers N', () => {
     const replacement = [...pids].find((pid) => !old.has(pid))
     expect(replacement).toBeDefined()
     expect(isRunning(victim!)).toBe(false)
+  }, 90_000)
+
+  it('composes with the announcer to other hosts: one /load reaches the other process and another server, each once', async () => {
+    let redis: RunningRedis | undefined
+    let other: Served | undefined
+    try {
+      redis = await startRedis()
+      const env = { CHARIOTS_STORE: dir, CHARIOTS_ANNOUNCE: redis.url }
+      served = await startWorkers(meanApp, 2, env)
+      other = await startServe(meanApp, { env }) // another host's server, on the same store
+      const one = new Agent({ keepAlive: true, maxSockets: 1 })
+      let loaded: Answer
+      let version: string
+      try {
+        const post = (path: string, body: unknown) => call(served!, path, { body, agent: one })
+        await post('/pipelines/train_mean/main', { pipeline_input: [1, 2, 3] })
+        const saved = await post('/pipelines/train_mean/save', null)
+        version = (saved.body.saved as { mean: { version: string } }).mean.version
+        loaded = await post('/pipelines/predict_mean/load', null)
+      } finally {
+        one.destroy()
+      }
+      // The other process heard it over IPC and through Redis: it answers once, as does the other server.
+      expect(loaded.status).toBe(200)
+      expect(loaded.body.in_step).toBe(true)
+      expect(loaded.body.replicas).toEqual([
+        expect.objectContaining({ status: 'loaded' }),
+        expect.objectContaining({ status: 'loaded' }),
+      ])
+      const pids = new Set<number>()
+      for (let i = 0; i < 20; i++) {
+        const answer = await call(served, '/pipelines/predict_mean/main', { body: { pipeline_input: [5] } })
+        expect(answer.body).toMatchObject({ pipeline_output: [3], versions: { mean: version } })
+        pids.add(answer.pid)
+      }
+      expect(pids.size).toBe(2)
+      const there = await call(other, '/pipelines/predict_mean/main', { body: { pipeline_input: [5] } })
+      expect(there.body).toMatchObject({ pipeline_output: [3], versions: { mean: version } })
+    } finally {
+      await other?.stop()
+      await redis?.stop()
+    }
   }, 90_000)
 
   it.each(['0', '-1', 'abc'])('refuses --workers %s, naming the flag and the fix', async (value) => {
