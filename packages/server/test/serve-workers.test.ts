@@ -216,14 +216,18 @@ describe('chariots serve --workers N', () => {
     await printed(served, `process ${victim} exited unexpectedly`)
 
     // It keeps answering while the replacement starts, and once it serves.
-    const pids = new Set<number>()
-    for (let i = 0; i < 400 && pids.size < 2; i++) {
-      const answer = await call(served, '/pipelines/predict_mean/main', { body: { pipeline_input: [5] } })
+    const expectServed = async () => {
+      const answer = await call(served!, '/pipelines/predict_mean/main', { body: { pipeline_input: [5] } })
       expect(answer.status).toBe(200)
       expect(answer.body).toMatchObject({ pipeline_output: [3], versions: { mean: version } })
-      if (answer.pid !== victim) pids.add(answer.pid)
-      if (pids.size < 2) await new Promise((r) => setTimeout(r, 25))
+      return answer.pid
     }
+    while (!served.output().includes('replacement process ready')) {
+      expect(await expectServed()).not.toBe(victim)
+      await new Promise((r) => setTimeout(r, 25))
+    }
+    const pids = new Set<number>()
+    for (let i = 0; i < 20 && pids.size < 2; i++) pids.add(await expectServed())
     expect(pids.size).toBe(2)
     const replacement = [...pids].find((pid) => !old.has(pid))
     expect(replacement).toBeDefined()

@@ -31,14 +31,14 @@ const BRAND: unique symbol = Symbol.for('chariots.ClusterAnnouncer')
  * it listens. So a process that starts later (a rolling restart, a replacement for one that died)
  * serves the states the others serve, not whatever is newest in the store.
  *
- * `new Chariots` uses one by itself in a process of `chariots serve --workers N` when the app has
- * no announcer of its own.
+ * `new Chariots` uses one by itself in a process of `chariots serve --workers N`, composed with
+ * the app's own announcer to other hosts when it has one ({@link withClusterAnnouncer}).
  *
  * @example
  * ```ts
- * const app = new Chariots(pipelines, { path, announcer: new ClusterAnnouncer() })
- * await app.ready()
- * await (app.host.replicas?.announcer as ClusterAnnouncer).join()
+ * const host = new PipelineHost(pipelines, { path, announcer: clusterAnnouncerOfProcess() })
+ * await host.ready()
+ * await clusterAnnouncerIn(host.replicas?.announcer)?.join() // then listen
  * ```
  */
 export class ClusterAnnouncer implements Announcer {
