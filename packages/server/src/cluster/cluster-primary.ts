@@ -1,7 +1,8 @@
 import cluster, { type Worker } from 'node:cluster'
-import { ChariotsError, ErrorCode } from '@chariots/core'
+import { ChariotsError } from '@chariots/core'
 import type { Logger } from 'pino'
 import { serveHints } from '../cli/serve-hints.js'
+import { type KnownErrorCode, ServerErrorCode } from '../errors/server-error-code.js'
 import { type FromWorker, isClusterMessage, type WorkerReady } from './cluster-messages.js'
 import { ClusterRelay, type RelayMember } from './cluster-relay.js'
 
@@ -29,7 +30,7 @@ interface Proc {
   failure: { code: string; message: string } | undefined
   readonly exited: Promise<void>
   /** Settles the promise of {@link ClusterPrimary.spawn}. */
-  started?: (err?: ChariotsError) => void
+  started?: (err?: ChariotsError<KnownErrorCode>) => void
 }
 
 /**
@@ -182,8 +183,8 @@ export class ClusterPrimary {
     return new Promise<Proc>((resolve, reject) => {
       const timer = setTimeout(() => {
         proc.started?.(
-          new ChariotsError(
-            ErrorCode.PROCESS_START_FAILED,
+          new ChariotsError<KnownErrorCode>(
+            ServerErrorCode.PROCESS_START_FAILED,
             `process ${pid} was not ready within ${startTimeoutMs} ms (loading the app and its pipelines); raise CHARIOTS_START_TIMEOUT_MS if its start-up load takes longer`,
           ),
         )
@@ -246,8 +247,8 @@ export class ClusterPrimary {
     if (!proc.ready) {
       const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
       proc.started?.(
-        new ChariotsError(
-          proc.failure?.code ?? ErrorCode.PROCESS_START_FAILED,
+        new ChariotsError<KnownErrorCode>(
+          (proc.failure?.code as KnownErrorCode | undefined) ?? ServerErrorCode.PROCESS_START_FAILED,
           proc.failure?.message ??
             `process ${proc.pid} ${how} before it was ready; its output above says why`,
         ),

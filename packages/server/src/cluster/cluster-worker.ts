@@ -1,7 +1,8 @@
 import type { Server } from 'node:http'
 import { Server as NetServer } from 'node:net'
-import { ChariotsError, ErrorCode } from '@chariots/core'
+import { ChariotsError } from '@chariots/core'
 import type { Chariots } from '../app/chariots.js'
+import { ServerErrorCode } from '../errors/server-error-code.js'
 import { type FromWorker, isClusterMessage, type ToWorker, type WorkerReady } from './cluster-messages.js'
 import { clusterAnnouncerIn } from './with-cluster-announcer.js'
 
@@ -49,8 +50,9 @@ export class ClusterWorker {
 
   /** Tells the primary why this process could not start (it prints it once), then exits 1. */
   async fail(err: unknown): Promise<never> {
-    const code = ChariotsError.is(err) ? String(err.code) : ErrorCode.PROCESS_START_FAILED
-    const message = ChariotsError.is(err) ? err.message : ((err as Error).stack ?? String(err))
+    const known = err instanceof ChariotsError
+    const code = known ? String(err.code) : ServerErrorCode.PROCESS_START_FAILED
+    const message = known ? err.message : ((err as Error).stack ?? String(err))
     await send({ chariots: 'failed', code, message }).catch(() => undefined)
     process.exit(1)
   }
