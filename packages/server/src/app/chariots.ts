@@ -1,4 +1,5 @@
 import {
+  type Announcer,
   type BaseRunner,
   type BaseSaver,
   type Pipeline,
@@ -10,6 +11,7 @@ import type { BaseWorkerPool } from '@chariots/workers'
 import { Hono } from 'hono'
 import { cors } from 'hono/cors'
 import type { Logger } from 'pino'
+import { withClusterAnnouncer } from '../cluster/with-cluster-announcer.js'
 import { createErrorHandler } from '../errors/error-handler.js'
 import { errorResponse } from '../errors/error-response.js'
 import { appRoutes } from './app-routes.js'
@@ -70,7 +72,8 @@ export class Chariots extends Hono implements ServedApp {
         ...(options.path !== undefined ? { path: options.path } : {}),
         ...(options.saver ? { saver: options.saver } : {}),
         ...(options.store ? { store: options.store } : {}),
-        ...(options.announcer ? { announcer: options.announcer } : {}),
+        // In a process of `chariots serve --workers N`, the processes keep each other in step too.
+        ...announcerOption(withClusterAnnouncer(options.announcer)),
         ...(options.autoReload !== undefined ? { autoReload: options.autoReload } : {}),
         ...(options.runner ? { runner: options.runner } : {}),
         callbacks: options.defaultPipelineCallbacks ?? [],
@@ -182,4 +185,8 @@ export class Chariots extends Hono implements ServedApp {
     await this.workerPool?.close()
     await this.host.close()
   }
+}
+
+function announcerOption(announcer: Announcer | undefined): { announcer?: Announcer } {
+  return announcer ? { announcer } : {}
 }

@@ -12,7 +12,7 @@ export const WORKER_USAGE = 'chariots worker <module> [--concurrency N]'
 
 /** Usage of `chariots serve`. */
 export const SERVE_USAGE =
-  'chariots serve <module> [--port 5000] [--host 127.0.0.1] [--allowed-hosts name,…] ' +
+  'chariots serve <module> [--port 5000] [--host 127.0.0.1] [--workers 1|N|auto] [--allowed-hosts name,…] ' +
   '[--headers-timeout-ms 10000] [--request-timeout-ms 60000] [--keep-alive-timeout-ms 5000] [--max-connections N]'
 
 /** Usage of `chariots new`. */

@@ -72,6 +72,8 @@ export interface Served {
   pid: number
   /** Everything it printed so far. */
   output(): string
+  /** Resolves with its exit code (null when a signal ended it) once it exited. */
+  exited: Promise<number | null>
   /** SIGTERM, then SIGKILL after 5 s; resolves once it exited. */
   stop(): Promise<void>
 }
@@ -102,11 +104,12 @@ export async function startServe(
   let output = ''
   child.stdout!.on('data', (d) => (output += d))
   child.stderr!.on('data', (d) => (output += d))
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const served: Served = {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid!,
     output: () => output,
+    exited,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return
       process.kill(child.pid!, 'SIGTERM')
