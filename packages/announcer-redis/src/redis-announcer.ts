@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
-import {
-  type Announcement,
-  type AnnounceOptions,
-  type Announcer,
-  ChariotsError,
-  ErrorCode,
-  type ReplicaOutcome,
-} from '@chariots/core'
+import type { Announcement, AnnounceOptions, Announcer, ReplicaOutcome } from '@chariots/core'
+import { ChariotsError, ErrorCode } from '@chariots/core'
 import { Redis, type RedisOptions } from 'ioredis'
 
 /** Options of a {@link RedisAnnouncer}. */

@@ -1,13 +1,7 @@
 import { hostname } from 'node:os'
 import { isMainThread } from 'node:worker_threads'
-import {
-  type Announcement,
-  type AnnounceOptions,
-  type Announcer,
-  ChariotsError,
-  ErrorCode,
-  type ReplicaOutcome,
-} from '@chariots/core'
+import type { Announcement, AnnounceOptions, Announcer, ReplicaOutcome } from '@chariots/core'
+import { ChariotsError, ErrorCode } from '@chariots/core'
 import { type FromWorker, isClusterMessage, type ToWorker } from './cluster-messages.js'
 
 /** The IPC channel of a cluster worker to its primary (`process` in a forked worker). */
