@@ -245,6 +245,19 @@ describe('the HTTP edge of the stock iris server', () => {
   )
 })
 
+/** GET /health_check on a new connection, again while the server still drops it over its cap. */
+async function healthAfterFlood(port: number): Promise<{ status: number }> {
+  const deadline = Date.now() + 5_000
+  for (;;) {
+    try {
+      return await rawRequest(port, { path: '/health_check' })
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET' || Date.now() > deadline) throw err
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+}
+
 describe('2,000 slow sockets against a server limited to 1,024 open files', () => {
   let store: TempStore
   let server: ServerProcess
@@ -342,8 +355,10 @@ describe('2,000 slow sockets against a server limited to 1,024 open files', () =
     expect(fates.dropped + fates.timedOut).toBe(SLOW)
     expect(fates.dropped).toBeGreaterThan(0)
     expect(fates.timedOut).toBeGreaterThan(0)
-    // New connections are taken again, and the server never ran out of file descriptors.
-    expect((await rawRequest(port, { path: '/health_check' })).status).toBe(200)
+    // New connections are taken again, and the server never ran out of file descriptors. The
+    // server counts a connection gone when it sees the close, a moment after the client does: a
+    // connection refused meanwhile (ECONNRESET, over the cap) is tried again, for at most 5 s.
+    expect((await healthAfterFlood(port)).status).toBe(200)
     expect(server.output()).not.toMatch(/EMFILE|ENFILE/)
   })
 })
