@@ -22,13 +22,13 @@ import {
   withProgressReporter,
 } from '@chariots/core'
 import { LogisticRegression, loadIris, PCA, RandomForestClassifier } from '@chariots/ml'
+import { TFJSOp } from '@chariots/tfjs'
 import {
   IrisFullDatasetOp,
   irisPredictionPipeline,
   irisTrainingPipeline,
   RandomForestOp,
-} from '@chariots/testing'
-import { TFJSOp } from '@chariots/tfjs'
+} from '../iris-ops.mjs'
 
 // TF.js is @chariots/tfjs's dependency, not this folder's: load the very copy it uses, so the model
 // built here runs on the same engine (@tensorflow/tfjs has no `exports`: import and require agree).

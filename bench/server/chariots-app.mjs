@@ -4,8 +4,9 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Chariots } from '@chariots/server'
-import { irisPredictionPipeline, irisTrainingPipeline, isOddPipeline, TestClient } from '@chariots/testing'
+import { isOddPipeline, TestClient } from '@chariots/testing'
 import { serve } from '@hono/node-server'
+import { irisPredictionPipeline, irisTrainingPipeline } from '../iris-ops.mjs'
 
 // --- iris: the prediction pipeline `pred_iris` (PCA then logistic regression), trained and saved
 // --- here before serving; TARGETS in server.bench.mjs measures POST /pipelines/pred_iris/main.

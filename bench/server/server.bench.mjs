@@ -52,7 +52,7 @@ const request = {
 const SINGLE_TARGETS = [
   { name: 'bare hono', script: 'bare-hono.mjs', request, base: true },
   { name: 'chariots is_odd', script: 'chariots-app.mjs', request },
-  // --- iris: the prediction pipeline of @chariots/testing (PCA + logistic regression on one row),
+  // --- iris: the prediction pipeline of bench/iris-ops.mjs (PCA + logistic regression on one row),
   // --- trained and saved by chariots-app.mjs before it listens.
   {
     name: 'chariots iris predict',

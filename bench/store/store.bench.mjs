@@ -8,14 +8,8 @@
 import { randomBytes } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import { SequentialRunner } from '@chariots/core'
-import {
-  createStoreKit,
-  irisPredictionPipeline,
-  irisTrainingPipeline,
-  STORE_KINDS,
-  startPostgres,
-  startS3,
-} from '@chariots/testing'
+import { createStoreKit, STORE_KINDS, startPostgres, startS3 } from '@chariots/testing'
+import { irisPredictionPipeline, irisTrainingPipeline } from '../iris-ops.mjs'
 
 const quantile = (xs, q) => {
   const s = [...xs].sort((a, b) => a - b)
