@@ -188,7 +188,7 @@ async function serveHere(options: ServeHereOptions): Promise<void> {
 function inStepBy(app: Chariots): string {
   const announcer = app.host.replicas?.announcer
   if (!announcer) return 'none'
-  if (ComposedAnnouncer.is(announcer)) return `ipc+${announcer.parts[1].constructor.name}`
+  if (announcer instanceof ComposedAnnouncer) return `ipc+${announcer.parts[1].constructor.name}`
   return clusterAnnouncerIn(announcer) ? 'ipc' : announcer.constructor.name
 }
 

@@ -11,8 +11,6 @@ export interface ClusterChannel {
   off(event: 'message', listener: (message: unknown) => void): void
 }
 
-const BRAND: unique symbol = Symbol.for('chariots.ClusterAnnouncer')
-
 /**
  * The processes of one `chariots serve --workers N` reach each other through the cluster's IPC:
  * an announcement goes to the primary, which delivers it to every other process that joined,
@@ -37,7 +35,6 @@ const BRAND: unique symbol = Symbol.for('chariots.ClusterAnnouncer')
  */
 export class ClusterAnnouncer implements Announcer {
   readonly replica: string
-  readonly [BRAND] = true
   #handler: ((message: Announcement) => Promise<ReplicaOutcome>) | undefined
   #queue: Promise<void> = Promise.resolve()
   readonly #waiting = new Map<string, (outcomes: readonly ReplicaOutcome[]) => void>()
@@ -50,11 +47,6 @@ export class ClusterAnnouncer implements Announcer {
     this.#channel = channel
     this.replica = replica ?? `${hostname()}:${process.pid}`
     channel.on('message', this.#listener)
-  }
-
-  /** Whether `value` is a ClusterAnnouncer (of any copy of this package). */
-  static is(value: unknown): value is ClusterAnnouncer {
-    return (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND] === true
   }
 
   /** Keeps the handler; the process receives announcements once it {@link join}s. */

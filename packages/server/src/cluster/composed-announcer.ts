@@ -1,7 +1,5 @@
 import type { Announcement, AnnounceOptions, Announcer, ReplicaOutcome } from '@chariots/core'
 
-const BRAND: unique symbol = Symbol.for('chariots.ComposedAnnouncer')
-
 /** How many announcement ids a {@link ComposedAnnouncer} remembers to handle each one once. */
 const REMEMBERED = 1_000
 
@@ -26,17 +24,11 @@ export class ComposedAnnouncer implements Announcer {
   readonly replica: string
   /** The processes of this host first, then the other hosts. */
   readonly parts: readonly [Announcer, Announcer]
-  readonly [BRAND] = true
   readonly #handled = new Map<string, Promise<ReplicaOutcome>>()
 
   constructor(local: Announcer, crossHost: Announcer) {
     this.parts = [local, crossHost]
     this.replica = crossHost.replica
-  }
-
-  /** Whether `value` is a ComposedAnnouncer (of any copy of this package). */
-  static is(value: unknown): value is ComposedAnnouncer {
-    return (value as { [BRAND]?: unknown } | null | undefined)?.[BRAND] === true
   }
 
   async announce(message: Announcement, options: AnnounceOptions = {}): Promise<ReplicaOutcome[]> {

@@ -28,7 +28,7 @@ export function withClusterAnnouncer(own: Announcer | undefined): Announcer | un
  * ```
  */
 export function clusterAnnouncerIn(announcer: Announcer | undefined): ClusterAnnouncer | undefined {
-  if (ClusterAnnouncer.is(announcer)) return announcer
-  if (ComposedAnnouncer.is(announcer)) return clusterAnnouncerIn(announcer.parts[0])
+  if (announcer instanceof ClusterAnnouncer) return announcer
+  if (announcer instanceof ComposedAnnouncer) return clusterAnnouncerIn(announcer.parts[0])
   return undefined
 }
